@@ -1,0 +1,1 @@
+"""Jalon — plateforme d'insertion socio-professionnelle par le numérique."""

@@ -1,0 +1,43 @@
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from jalon.structures.middleware import resolve_membership
+from jalon.users.models import ApiToken
+
+
+def _bind(request: HttpRequest, user):
+    request.user = user
+    structure_header = request.headers.get("X-Jalon-Structure", "")
+    if structure_header.isdigit():
+        # The header chooses among the user's own structures, never beyond them.
+        from jalon.structures.models import Membership
+
+        membership = (
+            Membership.objects.filter(user=user, structure_id=int(structure_header), is_active=True)
+            .select_related("structure")
+            .first()
+        )
+        request.membership = membership
+        request.structure = membership.structure if membership else None
+    else:
+        resolve_membership(request)
+    return user
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = (
+        "Jeton personnel (Mon compte → Jetons d'API), en-tête `Authorization: Bearer jln_…`."
+    )
+
+    def authenticate(self, request, token):
+        user = ApiToken.authenticate(token)
+        return _bind(request, user) if user else None
+
+
+class SessionWithStructure(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return _bind(request, user) if user else None
+
+
+auth = [TokenAuth(), SessionWithStructure()]

@@ -1,0 +1,139 @@
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from jalon.people import actions
+from jalon.people.models import ConsentPurpose, Person
+from jalon.people.phones import to_e164
+from jalon.structures.models import Commune, Membership
+from jalon.www.people.views import filter_people
+
+from .pagination import KeysetPagination
+from .schemas import DuplicateOut, ErrorOut, PersonIn, PersonOut, PersonPatch
+
+router = Router(tags=["personnes"])
+
+
+def _membership(request: HttpRequest, permission: str):
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise HttpError(403, "Aucune structure active pour ce compte.")
+    if not membership.can(permission):
+        raise HttpError(403, "Votre rôle ne permet pas cette action.")
+    return membership
+
+
+def _clean(payload: dict, structure) -> dict:
+    """Turn API fields into model values, with the same rules as the forms."""
+    data = dict(payload)
+    if "phone" in data:
+        try:
+            data["phone"] = to_e164(data["phone"] or "")
+        except ValidationError as error:
+            raise HttpError(422, error.messages[0]) from error
+    if "commune" in data:
+        code = data.pop("commune")
+        commune = Commune.objects.filter(code=code).first() if code else None
+        if code and commune is None:
+            raise HttpError(422, f"Code commune INSEE inconnu : {code}.")
+        data["commune"] = commune
+    if "referent_id" in data:
+        referent_id = data.pop("referent_id")
+        membership = (
+            Membership.objects.filter(structure=structure, user_id=referent_id, is_active=True)
+            .select_related("user")
+            .first()
+            if referent_id
+            else None
+        )
+        if referent_id and membership is None:
+            raise HttpError(422, "Le ou la référent·e doit être membre de la structure.")
+        data["referent"] = membership.user if membership else None
+    for key in ("email", "gender", "preferred_channel", "employment_status", "education_level", "languages"):
+        if key in data and data[key] is None:
+            data[key] = ""
+    for key in ("long_term_unemployed", "rsa", "ass", "aah", "rqth", "qpv"):
+        if key in data and data[key] is None:
+            data.pop(key)
+    return data
+
+
+class PeopleFilters(Schema):
+    q: str = ""
+    status: str = ""
+    age: str = ""
+    mine: bool = False
+    scope: str = ""
+
+
+@router.get("", response=list[PersonOut], summary="Personnes de ma structure")
+@paginate(KeysetPagination)
+def list_people(request, filters: PeopleFilters = Query(...)):
+    membership = _membership(request, "people.view")
+    if filters.scope == "shared":
+        base = Person.objects.shared_with(membership.structure)
+    else:
+        base = Person.objects.owned_by(membership.structure)
+    return filter_people(base, filters.dict(), request.user)
+
+
+@router.post("", response={201: PersonOut, 409: DuplicateOut, 422: ErrorOut}, summary="Créer un dossier")
+def create_person(request, payload: PersonIn):
+    membership = _membership(request, "people.edit")
+    body = payload.dict(exclude_unset=True)
+    method = body.pop("consent_method")
+    force = body.pop("force", False)
+    data = _clean(body, membership.structure)
+    if not data.get("phone") and not data.get("email"):
+        raise HttpError(422, "Indiquez au moins un téléphone ou un e-mail.")
+    if not force:
+        duplicates = list(
+            actions.find_duplicates(
+                structure=membership.structure,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data.get("birth_date"),
+                phone=data.get("phone", ""),
+            ).values_list("pk", flat=True)[:5]
+        )
+        if duplicates:
+            return 409, {
+                "detail": "Un dossier semblable existe déjà dans la structure.",
+                "existing_ids": duplicates,
+            }
+    person = actions.create_person(structure=membership.structure, actor=request.user, data=data, via="api")
+    actions.give_consent(
+        person=person,
+        structure=membership.structure,
+        actor=request.user,
+        purpose=ConsentPurpose.ACCOMPANIMENT,
+        method=method,
+    )
+    return 201, person
+
+
+@router.get("/{int:person_id}", response=PersonOut, summary="Lire un dossier")
+def get_person(request, person_id: int):
+    membership = _membership(request, "people.view")
+    person = Person.objects.for_structure(membership.structure).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    actions.record_read(person=person, structure=membership.structure, actor=request.user, via="api")
+    return person
+
+
+@router.patch("/{int:person_id}", response={200: PersonOut, 422: ErrorOut}, summary="Modifier un dossier")
+def patch_person(request, person_id: int, payload: PersonPatch):
+    membership = _membership(request, "people.view")
+    person = Person.objects.owned_by(membership.structure).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    if not membership.can("people.edit"):
+        raise HttpError(403, "Votre rôle ne permet pas cette action.")
+    data = _clean(payload.dict(exclude_unset=True), membership.structure)
+    actions.update_person(
+        person=person, structure=membership.structure, actor=request.user, data=data, via="api"
+    )
+    return person

@@ -1,0 +1,30 @@
+"""Test profile: the real settings with a throw-away key, jobs run inline, nothing sent."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ")
+os.environ.setdefault("JALON_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWphbG9uLWVuY3J5cHRpb24ta2V5LTA=")
+os.environ.setdefault("JALON_ALLOW_DEMO", "1")
+os.environ.setdefault("JALON_VAR_DIR", tempfile.mkdtemp(prefix="jalon-test-"))
+
+from .settings import *  # noqa: E402,F403
+from .settings import HUEY, STATIC_ROOT  # noqa: E402
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "jalon.notifications.sms.LocmemBackend"
+HUEY = {**HUEY, "immediate": True}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+ACCOUNT_RATE_LIMITS = False

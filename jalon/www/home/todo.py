@@ -1,0 +1,117 @@
+"""The day's "à faire" on the home page.
+
+Each provider returns a few items for the current membership; later features (referrals,
+action plans, sessions) register their own. Every provider must run a bounded number of queries.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from jalon.notifications.models import MessageStatus, OutboxMessage
+from jalon.people.models import Consent, ConsentPurpose, Person
+from jalon.structures.models import Invitation
+from jalon.www.pagination import capped_count
+
+
+@dataclass
+class TodoItem:
+    label: str
+    count: int
+    more: bool
+    url: str
+    level: str = "info"
+
+
+PROVIDERS = []
+
+
+def provider(func):
+    PROVIDERS.append(func)
+    return func
+
+
+@provider
+def people_without_consent(membership, user):
+    if not membership.can("people.edit"):
+        return []
+    active = Consent.objects.active().filter(person=OuterRef("pk"), purpose=ConsentPurpose.ACCOMPANIMENT)
+    queryset = Person.objects.filter(structure=membership.structure, referent=user).exclude(Exists(active))
+    count, more = capped_count(queryset, cap=99)
+    if not count:
+        return []
+    return [
+        TodoItem(
+            "personnes que vous suivez sans accord d'accompagnement enregistré",
+            count,
+            more,
+            reverse("people_list") + "?mine=on",
+            "warning",
+        )
+    ]
+
+
+@provider
+def files_near_retention(membership, user):
+    if not membership.can("people.edit"):
+        return []
+    limit = timezone.now() - timedelta(days=membership.structure.retention_days - 30)
+    queryset = Person.objects.filter(structure=membership.structure, referent=user, last_contact_at__lt=limit)
+    count, more = capped_count(queryset, cap=99)
+    if not count:
+        return []
+    return [
+        TodoItem(
+            "dossiers sans contact depuis longtemps : ils seront archivés dans moins de 30 jours",
+            count,
+            more,
+            reverse("people_list") + "?mine=on",
+            "warning",
+        )
+    ]
+
+
+@provider
+def failed_messages(membership, user):
+    if not membership.can("structure.manage"):
+        return []
+    queryset = OutboxMessage.objects.filter(structure=membership.structure, status=MessageStatus.FAILED)
+    count, more = capped_count(queryset, cap=99)
+    if not count:
+        return []
+    return [
+        TodoItem(
+            "messages n'ont pas pu être envoyés",
+            count,
+            more,
+            reverse("structure_outbox") + "?statut=failed",
+            "danger",
+        )
+    ]
+
+
+@provider
+def pending_invitations(membership, user):
+    if not membership.can("structure.manage"):
+        return []
+    recent = timezone.now() - Invitation.VALIDITY
+    queryset = Invitation.objects.filter(
+        structure=membership.structure,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gte=recent,
+    )
+    count, more = capped_count(queryset, cap=99)
+    if not count:
+        return []
+    return [TodoItem("invitations en attente de réponse", count, more, reverse("structure_members"))]
+
+
+def todo_for(membership, user) -> list[TodoItem]:
+    items = []
+    for func in PROVIDERS:
+        items.extend(func(membership, user))
+    return items

@@ -1,0 +1,70 @@
+"""Personas shared by every test: two structures, each role, and an outsider."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from jalon.people.models import ConsentMethod, ConsentPurpose
+from jalon.structures.models import Membership, Partnership, Role, Structure
+
+from .factories import MembershipFactory, PersonFactory, StructureFactory, UserFactory
+
+PASSWORD = "motdepasse-test-1"
+
+
+@dataclass
+class Personas:
+    structure_a: Structure
+    structure_b: Structure
+    admin_a: Membership
+    case_worker_a: Membership
+    coordinator_a: Membership
+    trainer_a: Membership
+    read_only_a: Membership
+    case_worker_b: Membership
+    admin_b: Membership
+    outsider: object  # a user with no membership at all
+
+    def client_for(self, membership_or_user) -> Client:
+        user = getattr(membership_or_user, "user", membership_or_user)
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    a = StructureFactory(name="Association A")
+    b = StructureFactory(name="PLIE B")
+    Partnership.objects.create(source=a, target=b)
+    return Personas(
+        structure_a=a,
+        structure_b=b,
+        admin_a=MembershipFactory(structure=a, role=Role.ADMIN, user__email="admin.a@example.org"),
+        case_worker_a=MembershipFactory(structure=a, role=Role.CASE_WORKER, user__email="cip.a@example.org"),
+        coordinator_a=MembershipFactory(
+            structure=a, role=Role.COORDINATOR, user__email="coord.a@example.org"
+        ),
+        trainer_a=MembershipFactory(structure=a, role=Role.TRAINER, user__email="formateur.a@example.org"),
+        read_only_a=MembershipFactory(structure=a, role=Role.READ_ONLY, user__email="lecture.a@example.org"),
+        case_worker_b=MembershipFactory(structure=b, role=Role.CASE_WORKER, user__email="cip.b@example.org"),
+        admin_b=MembershipFactory(structure=b, role=Role.ADMIN, user__email="admin.b@example.org"),
+        outsider=UserFactory(email="dehors@example.org"),
+    )
+
+
+@pytest.fixture
+def person_a(personas):
+    """A person followed by structure A, with the accompaniment consent."""
+    from jalon.people import actions
+
+    person = PersonFactory(structure=personas.structure_a, referent=personas.case_worker_a.user)
+    actions.give_consent(
+        person=person,
+        structure=personas.structure_a,
+        actor=personas.case_worker_a.user,
+        purpose=ConsentPurpose.ACCOMPANIMENT,
+        method=ConsentMethod.ORAL,
+    )
+    return person
