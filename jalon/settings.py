@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jalon.audit",
     "jalon.notifications",
     "jalon.www",
+    "jalon.demo",
 ]
 
 MIDDLEWARE = [
