@@ -20,7 +20,7 @@ class Commune(models.Model):
     search_name = models.CharField(max_length=120, db_index=True)
     is_arrondissement = models.BooleanField(default=False)
     departement = models.CharField(max_length=3, db_index=True)
-    region = models.CharField(max_length=2, db_index=True)
+    region = models.CharField(max_length=3, db_index=True)
     epci = models.CharField(max_length=9, blank=True, db_index=True)
     postcodes = models.CharField(max_length=200, blank=True)
     population = models.PositiveIntegerField(default=0)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('search_name', models.CharField(db_index=True, max_length=120)),
                 ('is_arrondissement', models.BooleanField(default=False)),
                 ('departement', models.CharField(db_index=True, max_length=3)),
-                ('region', models.CharField(db_index=True, max_length=2)),
+                ('region', models.CharField(db_index=True, max_length=3)),
                 ('epci', models.CharField(blank=True, db_index=True, max_length=9)),
                 ('postcodes', models.CharField(blank=True, max_length=200)),
                 ('population', models.PositiveIntegerField(default=0)),
