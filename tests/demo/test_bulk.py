@@ -1,0 +1,51 @@
+import pytest
+
+from jalon.demo.bulk import bulk_people
+from jalon.people.models import Consent, ConsentPurpose, Person, PersonEvent
+from jalon.structures.models import Commune
+from jalon.text import normalize
+from tests.factories import MembershipFactory, StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_people_fills_search_fields_communes_and_consents():
+    rennes = Commune.objects.get(code="35238")
+    structure = StructureFactory(commune=rennes)
+    staff = {MembershipFactory(structure=structure).user_id for _ in range(3)}
+
+    assert bulk_people(structures=[structure], count=500, batch_size=120) == 500
+
+    people = Person.objects.filter(structure=structure)
+    assert people.count() == 500
+    for person in people.select_related("commune"):
+        assert person.search_name == normalize(f"{person.last_name} {person.first_name}")
+        assert person.search_name_alt == normalize(f"{person.first_name} {person.last_name}")
+        assert person.commune.departement == "35"
+        assert person.referent_id is None or person.referent_id in staff
+        assert not person.phone or person.phone.startswith("+336") and len(person.phone) == 12
+    consents = Consent.objects.filter(person__structure=structure)
+    assert consents.count() == 500
+    assert (
+        consents.active().filter(purpose=ConsentPurpose.ACCOMPANIMENT).values("person").distinct().count()
+        == 500
+    )
+    assert PersonEvent.objects.filter(person__structure=structure).count() == 500
+    # Plausible names, not one name repeated.
+    assert people.values("last_name").distinct().count() > 50
+
+
+def test_second_call_adds_more_people_with_unique_phones():
+    structure = StructureFactory(commune=Commune.objects.get(code="35238"))
+    other = StructureFactory()  # no commune: falls back to any commune
+    MembershipFactory(structure=structure)
+
+    bulk_people(structures=[structure, other], count=500)
+    bulk_people(structures=[structure, other], count=500)
+
+    assert Person.objects.count() == 1000
+    assert Person.objects.filter(structure=other).count() == 500
+    assert not Person.objects.filter(structure=other, commune__isnull=True).exists()
+    phones = [p for p in Person.objects.values_list("phone", flat=True) if p]
+    assert len(phones) == len(set(phones))
+    assert Consent.objects.active().filter(purpose=ConsentPurpose.ACCOMPANIMENT).count() == 1000
