@@ -150,11 +150,14 @@ def bulk_people(
     batch_size: int = 5000,
     stdout=None,
     with_events: bool = True,
+    refresh_statistics: bool = True,
 ) -> int:
     """Create `count` people spread over `structures`, each with an active accompaniment consent.
 
     Also one "Dossier créé" timeline event each (`with_events`), so home pages and person files
-    have the history real ones have. Returns the number of people created.
+    have the history real ones have. Then the planner statistics are refreshed
+    (`refresh_statistics`): SQLite has none until ANALYZE runs, and without them it picks
+    whole-structure scans for phone or age filters. Returns the number of people created.
     """
     if count <= 0 or not structures:
         return 0
@@ -306,4 +309,6 @@ def bulk_people(
                 stdout.flush()
     finally:
         _sqlite_fast_load(False)
+    if refresh_statistics:
+        analyze()
     return created

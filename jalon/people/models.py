@@ -167,6 +167,9 @@ class Person(models.Model):
             models.Index(fields=["structure", "phone"], name="person_struct_phone"),
             models.Index(fields=["structure", "birth_date"], name="person_struct_birth"),
             models.Index(fields=["referent", "search_name"], name="person_referent_name"),
+            # Home page "à faire": a case worker's files not contacted since a date (range scan,
+            # stops at the capped count instead of reading every file of the structure).
+            models.Index(fields=["structure", "referent", "last_contact_at"], name="person_referent_contact"),
         ]
 
     def __str__(self):
@@ -333,4 +336,10 @@ class PersonEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["person", "-occurred_at"], name="personevent_timeline")]
+        indexes = [
+            models.Index(fields=["person", "-occurred_at"], name="personevent_timeline"),
+            # Home page "mes dernières actions": the latest 8 without sorting the structure's history.
+            models.Index(
+                fields=["structure", "actor", "-occurred_at", "-id"], name="personevent_actor_recent"
+            ),
+        ]

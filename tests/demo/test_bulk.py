@@ -49,3 +49,43 @@ def test_second_call_adds_more_people_with_unique_phones():
     phones = [p for p in Person.objects.values_list("phone", flat=True) if p]
     assert len(phones) == len(set(phones))
     assert Consent.objects.active().filter(purpose=ConsentPurpose.ACCOMPANIMENT).count() == 1000
+
+
+def _pages(client, url, cursor_param, page_attr, first_url=None):
+    """Rows of each page reached by following cursors, starting from `first_url` (default `url`)."""
+    pages, response = [], client.get(first_url or url)
+    while True:
+        assert response.status_code == 200
+        page = response.context["page"]
+        pages.append([person.pk for person in page.items])
+        cursor = getattr(page, page_attr)
+        if not cursor:
+            return pages
+        response = client.get(f"{url}&{cursor_param}={cursor}")
+
+
+def test_name_search_pages_cover_last_and_first_names_once_each(personas):
+    """The search is paged as two merged index ranges: no row lost, none twice, both ways."""
+    structure = personas.structure_a
+    bulk_people(structures=[structure], count=500, seed=3)
+    key = "ma"
+    matched = {}
+    for person in Person.objects.filter(structure=structure):
+        if person.search_name.startswith(key):
+            matched[person.pk] = (person.search_name, person.pk)
+        elif person.search_name_alt.startswith(key):
+            matched[person.pk] = (person.search_name_alt, person.pk)
+    assert len(matched) > 60  # three pages or more
+    client = personas.client_for(personas.case_worker_a)
+    url = f"/personnes/?q={key}"
+
+    forward = _pages(client, url, "apres", "next_cursor")
+    assert [pk for page in forward for pk in page] == sorted(matched, key=matched.get)
+    assert all(len(page) == 25 for page in forward[:-1])
+
+    # From the last page back to the first with "avant": the same pages, reversed.
+    last = client.get(url).context["page"]
+    for _ in forward[1:-1]:
+        last = client.get(f"{url}&apres={last.next_cursor}").context["page"]
+    backward = _pages(client, url, "avant", "prev_cursor", first_url=f"{url}&apres={last.next_cursor}")
+    assert list(reversed(backward)) == forward

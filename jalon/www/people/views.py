@@ -22,7 +22,7 @@ from jalon.people.models import (
 from jalon.people.phones import to_e164
 from jalon.structures import communes
 from jalon.text import normalize
-from jalon.www.pagination import capped_count, keyset_page
+from jalon.www.pagination import capped_count, keyset_page, merged_keyset_page
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from .forms import ConsentForm, PeopleFilterForm, PersonCreateForm, PersonForm, SensitiveNoteForm
@@ -35,27 +35,65 @@ def _years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
+def _name_prefix(query: str) -> str | None:
+    """The normalised prefix when `query` searches a name (not an e-mail, not a phone number)."""
+    query = (query or "").strip()
+    if not query or "@" in query:
+        return None
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) >= 6 and len(digits) >= len(query.replace(" ", "")) - 1:
+        return None
+    return normalize(query)
+
+
+def _name_ranges(key: str) -> tuple[Q, Q]:
+    """Last name first, or first name first, starting with `key` (both are indexed)."""
+    return (
+        Q(search_name__gte=key, search_name__lt=key + "\uffff"),
+        Q(search_name_alt__gte=key, search_name_alt__lt=key + "\uffff"),
+    )
+
+
 def search_people(queryset, query: str):
     query = (query or "").strip()
     if not query:
         return queryset
+    key = _name_prefix(query)
+    if key is not None:
+        last, first = _name_ranges(key)
+        return queryset.filter(last | first)
     if "@" in query:
         return queryset.filter(email__iexact=query)
-    digits = "".join(c for c in query if c.isdigit())
-    if len(digits) >= 6 and len(digits) >= len(query.replace(" ", "")) - 1:
-        try:
-            return queryset.filter(phone=to_e164(query))
-        except ValidationError:
-            return queryset.none()
-    key = normalize(query)
-    return queryset.filter(
-        Q(search_name__gte=key, search_name__lt=key + "\uffff")
-        | Q(search_name_alt__gte=key, search_name_alt__lt=key + "\uffff")
-    )
+    try:
+        return queryset.filter(phone=to_e164(query))
+    except ValidationError:
+        return queryset.none()
+
+
+def people_page(queryset, query: str, *, after: str = "", before: str = ""):
+    """One page of `queryset` searched by `query`, at the same cost on 1,000 or 1 million people.
+
+    A name search is paged as two arms (last-name matches by last name, first-name matches by
+    first name, merged), each a bounded range scan on its own index; see merged_keyset_page.
+    """
+    key = _name_prefix(query)
+    if key is None:
+        # A phone number matches a row or two: ordered by phone (then id), the (structure, phone)
+        # index answers alone. Ordered by name, SQLite without statistics walks the whole
+        # structure's name index instead (2.4 s at 1 million people).
+        order = "phone" if "@" not in query else "search_name"
+        return keyset_page(search_people(queryset, query), after=after, before=before, key=order)
+    last, first = _name_ranges(key)
+    arms = [(queryset.filter(last), "search_name"), (queryset.filter(first).exclude(last), "search_name_alt")]
+    return merged_keyset_page(arms, after=after, before=before)
 
 
 def filter_people(queryset, data: dict, user):
     queryset = search_people(queryset, data.get("q", ""))
+    return _filter_situation(queryset, data, user)
+
+
+def _filter_situation(queryset, data: dict, user):
     if data.get("status"):
         queryset = queryset.filter(employment_status=data["status"])
     today = timezone.localdate()
@@ -80,9 +118,13 @@ def people_list(request):
         base = Person.objects.shared_with(membership.structure)
     else:
         base = Person.objects.owned_by(membership.structure)
-    queryset = filter_people(base, data, request.user).select_related("commune", "referent")
-    page = keyset_page(queryset, after=request.GET.get("apres", ""), before=request.GET.get("avant", ""))
-    total, more = capped_count(queryset)
+    queryset = _filter_situation(base, data, request.user).select_related("commune", "referent")
+    search = data.get("q", "")
+    page = people_page(
+        queryset, search, after=request.GET.get("apres", ""), before=request.GET.get("avant", "")
+    )
+    # The count may use the OR: both databases read it from the two name indexes, capped.
+    total, more = capped_count(search_people(queryset, search))
     query = request.GET.copy()
     query.pop("apres", None)
     query.pop("avant", None)
