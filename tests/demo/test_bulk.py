@@ -89,3 +89,18 @@ def test_name_search_pages_cover_last_and_first_names_once_each(personas):
         last = client.get(f"{url}&apres={last.next_cursor}").context["page"]
     backward = _pages(client, url, "avant", "prev_cursor", first_url=f"{url}&apres={last.next_cursor}")
     assert list(reversed(backward)) == forward
+
+
+def test_list_pages_by_name_and_phone_search(personas):
+    structure = personas.structure_a
+    bulk_people(structures=[structure], count=120, seed=5)
+    people = sorted(Person.objects.filter(structure=structure), key=lambda p: (p.search_name, p.pk))
+    client = personas.client_for(personas.case_worker_a)
+
+    pages = _pages(client, "/personnes/?", "apres", "next_cursor")
+    assert [pk for page in pages for pk in page] == [p.pk for p in people]
+
+    person = next(p for p in people if p.phone)
+    typed = "0" + person.phone[3:5] + " " + person.phone[5:]  # "06 12345678"
+    found = client.get("/personnes/", {"q": typed}).context["page"].items
+    assert [p.pk for p in found] == [p.pk for p in people if p.phone == person.phone]

@@ -76,13 +76,15 @@ def people_page(queryset, query: str, *, after: str = "", before: str = ""):
     A name search is paged as two arms (last-name matches by last name, first-name matches by
     first name, merged), each a bounded range scan on its own index; see merged_keyset_page.
     """
+    query = (query or "").strip()
     key = _name_prefix(query)
+    if not query or "@" in query:
+        return keyset_page(search_people(queryset, query), after=after, before=before)
     if key is None:
         # A phone number matches a row or two: ordered by phone (then id), the (structure, phone)
         # index answers alone. Ordered by name, SQLite without statistics walks the whole
         # structure's name index instead (2.4 s at 1 million people).
-        order = "phone" if "@" not in query else "search_name"
-        return keyset_page(search_people(queryset, query), after=after, before=before, key=order)
+        return keyset_page(search_people(queryset, query), after=after, before=before, key="phone")
     last, first = _name_ranges(key)
     arms = [(queryset.filter(last), "search_name"), (queryset.filter(first).exclude(last), "search_name_alt")]
     return merged_keyset_page(arms, after=after, before=before)
