@@ -1,0 +1,597 @@
+#!/usr/bin/env python
+"""`make bench`: our pages against a bare Django view, served by the same gunicorn, in one run.
+
+Absolute times on a shared 2-core machine are noise; the ratio to a login-protected view doing
+nothing (/_bench/bare/, same middleware, same session, same server) is what we track. Endpoints
+are requested round-robin, in a shuffled order each round, so machine noise hits them all alike.
+Query counts are measured in-process (django.test.Client + CaptureQueriesContext) on the same
+dataset: they must not grow with the number of people.
+
+    .venv/bin/python bench/run.py                       # 100,000 people, SQLite
+    .venv/bin/python bench/run.py --people 10000        # about a minute
+    .venv/bin/python bench/run.py --people 1000000 --database postgres --keep
+    make bench BENCH_ARGS="--people 10000"
+
+The dataset lives under bench/data/ (SQLite) or in the PostgreSQL database `jalon_bench` on
+127.0.0.1:5432; both are thrown away after the run unless --keep (which also reuses them).
+Results are added to bench/RESULTS.md (newest first) with the command that produced them.
+"""
+
+import argparse
+import base64
+import http.client
+import os
+import platform
+import random
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+MARKER = "<!-- runs: newest first; bench/run.py inserts below this line -->"
+GOAL = 8.0
+PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+PG_NAME = "jalon_bench"
+STRUCTURE_NAME = "Structure de mesure"
+MEASURED_EMAIL = "cip.mesure@example.org"
+# What people type in the search box: three letters matching many last and first names
+# (Martin, Marchand, Marie, Marc…), a whole last name, a typo matching nobody.
+SEARCH = "mar"
+SEARCH_LAST = "petit"
+SEARCH_NONE = "xyzw"
+PERSON_SAMPLE = 50
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=100_000, help="people in the measured structure")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per endpoint first")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--keep", action="store_true", help="reuse the dataset if present, keep it after")
+    parser.add_argument(
+        "--caseload",
+        type=int,
+        default=150,
+        help="people per case worker: the structure gets people/caseload case workers, so the home page "
+        "(one case worker's files) stays realistic while the list holds everyone",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="skip ANALYZE after the load: a SQLite file nobody ever analyzed (the planner guesses)",
+    )
+    parser.add_argument("--max-minutes", type=float, default=15, help="bound on the measuring phase")
+    parser.add_argument("--no-results", action="store_true", help="print only, leave RESULTS.md alone")
+    return parser.parse_args(argv)
+
+
+# --- environment -------------------------------------------------------------------------------
+
+
+def database_url(args) -> str:
+    if args.database == "postgres":
+        return f"postgres://{PG_ADMIN['user']}@{PG_ADMIN['host']}:{PG_ADMIN['port']}/{PG_NAME}"
+    return f"sqlite:///{sqlite_path(args)}"
+
+
+def sqlite_path(args) -> Path:
+    return DATA / f"bench-{args.people}.sqlite3"
+
+
+def server_env(args) -> dict[str, str]:
+    """Production settings (DEBUG off, manifest static files), relaxed only for plain-HTTP loopback."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        JALON_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        JALON_BENCH="1",
+        JALON_ALLOW_DEMO="1",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url(args),
+        JALON_VAR_DIR=str(DATA / "var"),
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def pg_admin(sql: str, params=None):
+    import psycopg
+
+    with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+
+
+def drop_dataset(args):
+    if args.database == "postgres":
+        pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+    else:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{sqlite_path(args)}{suffix}").unlink(missing_ok=True)
+
+
+def dataset_exists(args) -> bool:
+    if args.database == "postgres":
+        return bool(pg_admin("SELECT 1 FROM pg_database WHERE datname = %s", [PG_NAME]))
+    return sqlite_path(args).exists()
+
+
+# --- dataset -----------------------------------------------------------------------------------
+
+
+def existing_people(args) -> int:
+    from jalon.people.models import Person
+    from jalon.structures.models import Membership
+
+    try:
+        if Membership.objects.filter(structure__name=STRUCTURE_NAME).count() != staff_count(args):
+            return -1
+        return Person.objects.filter(structure__name=STRUCTURE_NAME).count()
+    except Exception:  # noqa: BLE001 — a half-built dataset is rebuilt
+        return -1
+
+
+def staff_count(args) -> int:
+    return max(1, -(-args.people // args.caseload))
+
+
+def build_dataset(args, log) -> dict:
+    """One structure holding every person (the hardest list to page and search), its staff, its people."""
+    from jalon.demo.bulk import analyze, bulk_people
+    from jalon.structures.models import Commune, Membership, Role, Structure, StructureKind
+    from jalon.users.models import User
+
+    structure = Structure.objects.create(
+        name=STRUCTURE_NAME,
+        kind=StructureKind.ASSOCIATION,
+        commune=Commune.objects.filter(code="35238").first(),  # Rennes: 333 communes in Ille-et-Vilaine
+    )
+    users = User.objects.bulk_create(
+        User(
+            email=MEASURED_EMAIL if i == 0 else f"cip{i}.mesure@example.org",
+            password="!",  # unusable: the bench logs in with a session, never a password
+            first_name=f"Agent{i}",
+            last_name="Mesure",
+            current_structure=structure,
+        )
+        for i in range(staff_count(args))
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, structure=structure, role=Role.CASE_WORKER) for user in users
+    )
+    started = time.monotonic()
+    log(f"Génération de {fr(args.people)} personnes ({args.database})…")
+    created = bulk_people(
+        structures=[structure], count=args.people, seed=args.seed, stdout=sys.stdout, refresh_statistics=False
+    )
+    seconds = time.monotonic() - started
+    analyze_seconds = None
+    if not args.no_analyze:
+        # PostgreSQL's autovacuum would analyze the fresh tables within minutes; for SQLite the
+        # project has to run it (see bench/README.md). Timed apart from the generation.
+        t0 = time.monotonic()
+        analyze()
+        analyze_seconds = time.monotonic() - t0
+    return {"created": created, "seconds": seconds, "analyze_seconds": analyze_seconds}
+
+
+def refresh_statistics(args):
+    """A reused dataset gets the statistics this run asks for, whatever the last run left."""
+    from django.db import connection
+
+    from jalon.demo.bulk import analyze
+
+    if not args.no_analyze:
+        analyze()
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+            cursor.execute("DROP TABLE IF EXISTS sqlite_stat4")
+        connection.close()  # the planner reads statistics when a connection opens
+
+
+def pick_targets(args) -> dict:
+    from jalon.people.models import Person
+    from jalon.users.models import User
+    from jalon.www.pagination import encode_cursor
+
+    user = User.objects.get(email=MEASURED_EMAIL)
+    people = Person.objects.filter(structure_id=user.current_structure_id)
+    middle = people.order_by("search_name", "pk").values_list("search_name", "pk")[args.people // 2]
+    rng = random.Random(args.seed)
+    max_pk = people.order_by("-pk").values_list("pk", flat=True).first()
+    min_pk = people.order_by("pk").values_list("pk", flat=True).first()
+    ids, phones = [], []
+    while len(ids) < PERSON_SAMPLE:
+        candidate = (
+            people.filter(pk__gte=rng.randint(min_pk, max_pk)).order_by("pk").values("pk", "phone").first()
+        )
+        if candidate:
+            ids.append(candidate["pk"])
+            if candidate["phone"]:
+                phones.append("0" + candidate["phone"][3:])  # typed the French way: 06…
+    return {
+        "user": user,
+        "endpoints": {
+            "bare": ["/_bench/bare/"],
+            "home": ["/"],
+            "list": ["/personnes/"],
+            "list_page": [f"/personnes/?apres={encode_cursor(*middle)}"],
+            "search": [f"/personnes/?q={SEARCH}"],
+            "search_last": [f"/personnes/?q={SEARCH_LAST}"],
+            "search_none": [f"/personnes/?q={SEARCH_NONE}"],
+            "search_phone": [f"/personnes/?q={phone}" for phone in phones[:10]],
+            "mine": ["/personnes/?mine=on"],
+            "person": [f"/personnes/{pk}/" for pk in ids],
+        },
+    }
+
+
+LABELS = {
+    "bare": "vue Django nue (référence) `/_bench/bare/`",
+    "home": "accueil `/`",
+    "list": "liste des personnes, page 1 `/personnes/`",
+    "list_page": "liste, page du milieu `?apres=…`",
+    "search": f"liste, recherche `?q={SEARCH}`",
+    "search_last": f"liste, recherche d'un nom `?q={SEARCH_LAST}`",
+    "search_none": f"liste, recherche sans résultat `?q={SEARCH_NONE}`",
+    "search_phone": "liste, recherche d'un téléphone `?q=06…` (10 numéros)",
+    "mine": "liste, mes personnes suivies `?mine=on`",
+    "person": "fiche personne `/personnes/<id>/` (50 fiches)",
+}
+
+
+def count_queries(targets) -> dict[str, int]:
+    """Queries per endpoint, in-process on the same dataset; the SQL goes to bench/out/ for reading."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # in this process only: gives response.context for the checks below
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(targets["user"])
+    counts = {}
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, paths in targets["endpoints"].items():
+        client.get(paths[0])  # warm caches (templates, content types) like a running server
+        per_path = []
+        for path in paths[:3]:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} a répondu {response.status_code} en interne")
+            page = response.context.get("page") if response.context else None
+            if page is not None and bool(page.items) != (name != "search_none"):
+                # A list page measured empty (or a typo found) would be a fast, wrong result.
+                raise SystemExit(f"{path} : {len(page.items)} ligne(s), ce n'est pas la page attendue")
+            per_path.append(len(captured))
+            if path == paths[0]:
+                sql = "\n".join(f"-- {q['time']}s\n{q['sql']};" for q in captured.captured_queries)
+                (OUT / f"queries-{name}.sql").write_text(sql + "\n")
+        if len(set(per_path)) != 1:
+            raise SystemExit(f"{name}: nombre de requêtes variable d'une fiche à l'autre {per_path}")
+        counts[name] = per_path[0]
+    return counts
+
+
+def session_cookie(user) -> str:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    connection.close()  # nothing of ours stays open on the SQLite file while gunicorn serves
+    return f"sessionid={store.session_key}"
+
+
+# --- server ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port != 8000:
+            return port
+
+
+def start_gunicorn(args, env, port, log_file):
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "jalon.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
+    # Own process group: stop_gunicorn ends the master and its workers, and nothing else.
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop_gunicorn(process):
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+def get(port, path, cookie, timeout=60) -> tuple[float, int]:
+    """One request on a fresh connection (sync workers close it anyway); seconds until the last byte."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie, "Accept": "text/html"})
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    return time.perf_counter() - started, response.status
+
+
+def wait_ready(port, process, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(
+                f"gunicorn s'est arrêté (code {process.returncode}), voir bench/out/gunicorn.log"
+            )
+        try:
+            _, status = get(port, "/healthz", "", timeout=5)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn ne répond pas après 90 s")
+
+
+def measure(args, port, cookie, endpoints, log) -> tuple[dict[str, list[float]], int]:
+    rng = random.Random(args.seed)
+    names = list(endpoints)
+    cursor = dict.fromkeys(names, 0)
+    samples = {name: [] for name in names}
+    deadline = time.monotonic() + args.max_minutes * 60
+    rounds = 0
+    for round_no in range(args.warmup + args.requests):
+        if time.monotonic() > deadline:
+            log(f"Arrêt : limite de {args.max_minutes} min atteinte après {rounds} tours mesurés.")
+            break
+        rng.shuffle(names)
+        for name in names:
+            paths = endpoints[name]
+            path = paths[cursor[name] % len(paths)]
+            cursor[name] += 1
+            seconds, status = get(port, path, cookie)
+            if status != 200:
+                raise SystemExit(f"{path} a répondu {status}")
+            if round_no >= args.warmup:
+                samples[name].append(seconds)
+        if round_no >= args.warmup:
+            rounds += 1
+            if rounds % 50 == 0:
+                log(f"  {rounds}/{args.requests} tours")
+    return samples, rounds
+
+
+def fr(number: float) -> str:
+    """1 000 000 the French way (narrow no-break space)."""
+    return f"{number:,.0f}".replace(",", "\u202f")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: an observed value, no interpolation."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        mem = "?"
+    return f"{cpu}, {os.cpu_count()} cœurs, {mem} RAM, {platform.system()} {platform.release()}"
+
+
+def versions(args) -> str:
+    import django
+    import gunicorn
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        db = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            db = f"PostgreSQL {cursor.fetchone()[0]}"
+    return f"Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__}, {db}"
+
+
+def render(args, command, info, generation, queries, samples, rounds) -> str:
+    bare50, bare95 = percentile(samples["bare"], 50), percentile(samples["bare"], 95)
+    lines = [
+        f"## {datetime.now():%Y-%m-%d %H:%M} — {'PostgreSQL' if args.database == 'postgres' else 'SQLite'}, "
+        f"{fr(args.people)} personnes",
+        "",
+        f"- Commande : `{command}`",
+        f"- Machine : {info['machine']}",
+        f"- Logiciels : {info['versions']}",
+        f"- Serveur : gunicorn, {args.workers} workers sync, 127.0.0.1, DEBUG=0 ; client séquentiel "
+        f"(une requête à la fois), {rounds} tours mesurés après {args.warmup} de chauffe, ordre mélangé à chaque tour",
+        f"- Données : {fr(args.people)} personnes dans une seule structure, {fr(staff_count(args))} accompagnateur·rices "
+        f"(~{fr(args.caseload)} personnes suivies chacun·e), 1 consentement et 1 événement de parcours par personne",
+    ]
+    if generation:
+        rate = generation["created"] / generation["seconds"] if generation["seconds"] else 0
+        text = (
+            f"- Génération : {fr(generation['created'])} personnes en {generation['seconds']:.0f} s "
+            f"({fr(rate)} personnes/s ; chacune avec 1 consentement et 1 événement, soit 3 lignes)"
+        )
+        if generation.get("analyze_seconds") is not None:
+            text += f", puis ANALYZE en {generation['analyze_seconds']:.1f} s"
+        else:
+            text += ", sans ANALYZE (--no-analyze : statistiques du planificateur absentes)"
+        lines.append(text)
+    else:
+        lines.append("- Génération : jeu de données réutilisé (--keep)")
+    lines += [
+        "",
+        "| page | p50 (ms) | p95 (ms) | p50 / nue | p95 / nue | requêtes SQL |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    worst = 0.0
+    for name in LABELS:
+        p50, p95 = percentile(samples[name], 50), percentile(samples[name], 95)
+        r50, r95 = p50 / bare50, p95 / bare95
+        if name != "bare":
+            worst = max(worst, r95)
+        flag = " ⚠" if r95 > GOAL else ""
+        lines.append(
+            f"| {LABELS[name]} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {r50:.2f} | {r95:.2f}{flag} | {queries[name]} |"
+        )
+    verdict = "atteint" if worst <= GOAL else "NON atteint"
+    lines += ["", f"Objectif p95 / nue ≤ {GOAL:g} : {verdict} (pire rapport : {worst:.2f}).", ""]
+    return "\n".join(lines)
+
+
+def write_results(section: str):
+    if RESULTS.exists():
+        text = RESULTS.read_text()
+    else:
+        text = f"# Résultats des mesures\n\n{MARKER}\n"
+    if MARKER not in text:
+        text = text.rstrip() + f"\n\n{MARKER}\n"
+    head, tail = text.split(MARKER, 1)
+    RESULTS.write_text(f"{head}{MARKER}\n\n{section}\n{tail.lstrip()}")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    command = " ".join(
+        [".venv/bin/python bench/run.py", *map(shlex.quote, sys.argv[1:] if argv is None else argv)]
+    )
+
+    def log(message):
+        print(message, flush=True)
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = server_env(args)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+
+    reuse = args.keep and dataset_exists(args)
+    if not reuse:
+        drop_dataset(args)
+    if args.database == "postgres" and not reuse:
+        pg_admin(f'CREATE DATABASE "{PG_NAME}"')
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    process = None
+    try:
+        generation = None
+        call_command("migrate", verbosity=0, interactive=False)
+        if reuse and existing_people(args) == args.people:
+            log(f"Jeu de données réutilisé : {fr(args.people)} personnes.")
+            refresh_statistics(args)
+        else:
+            if reuse:
+                log("Jeu de données incomplet : reconstruction.")
+                connection.close()
+                drop_dataset(args)
+                if args.database == "postgres":
+                    pg_admin(f'CREATE DATABASE "{PG_NAME}"')
+            generation = build_dataset(args, log)
+            log(f"Généré en {generation['seconds']:.0f} s.")
+        call_command("collectstatic", verbosity=0, interactive=False)
+        targets = pick_targets(args)
+        queries = count_queries(targets)
+        log("Requêtes SQL par page : " + ", ".join(f"{k}={v}" for k, v in queries.items()))
+        info = {"machine": machine(), "versions": versions(args)}
+        cookie = session_cookie(targets["user"])
+
+        port = free_port()
+        with open(OUT / "gunicorn.log", "w") as log_file:
+            process = start_gunicorn(args, env, port, log_file)
+            wait_ready(port, process)
+            log(f"gunicorn prêt sur 127.0.0.1:{port} ; mesure de {args.requests} tours…")
+            samples, rounds = measure(args, port, cookie, targets["endpoints"], log)
+        stop_gunicorn(process)
+        if rounds == 0:
+            raise SystemExit("Aucune mesure.")
+        section = render(args, command, info, generation, queries, samples, rounds)
+        print()
+        print(section)
+        if not args.no_results:
+            write_results(section)
+            log(f"Ajouté à {RESULTS.relative_to(ROOT)}.")
+    finally:
+        stop_gunicorn(process)
+        connection.close()
+        if not args.keep:
+            drop_dataset(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
