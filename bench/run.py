@@ -116,7 +116,8 @@ def pg_admin(sql: str, params=None):
     import psycopg
 
     with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall() if sql.lstrip().upper().startswith("SELECT") else None
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
 
 
 def drop_dataset(args):
@@ -485,7 +486,10 @@ def render(args, command, info, generation, queries, samples, rounds) -> str:
             text += ", sans ANALYZE (--no-analyze : statistiques du planificateur absentes)"
         lines.append(text)
     else:
-        lines.append("- Génération : jeu de données réutilisé (--keep)")
+        stats = (
+            "statistiques du planificateur supprimées (--no-analyze)" if args.no_analyze else "ANALYZE refait"
+        )
+        lines.append(f"- Génération : jeu de données réutilisé (--keep), {stats}")
     lines += [
         "",
         "| page | p50 (ms) | p95 (ms) | p50 / nue | p95 / nue | requêtes SQL |",
@@ -520,7 +524,15 @@ def write_results(section: str):
 # --- main --------------------------------------------------------------------------------------
 
 
+def _interrupted(signum, frame):
+    # Turns `kill` or `timeout` into an exception, so the finally below stops gunicorn: it runs in
+    # its own process group and would not get the signal.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None) -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
     args = parse_args(argv)
     command = " ".join(
         [".venv/bin/python bench/run.py", *map(shlex.quote, sys.argv[1:] if argv is None else argv)]
