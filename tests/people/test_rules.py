@@ -71,7 +71,7 @@ def test_duplicate_by_name_and_birth_date_offers_existing_file(personas):
     assert "peut-être déjà suivie" in html.unescape(response.content.decode())
     assert Person.objects.count() == 1
     # Confirmed as another person: created.
-    client.post(reverse("person_create"), create_payload(phone="0700000001", confirm_new="True"))
+    client.post(reverse("person_create"), create_payload(phone="06 11 22 33 55", confirm_new="True"))
     assert Person.objects.count() == 2
 
 
