@@ -20,7 +20,9 @@ def clear_sms():
 
 @pytest.mark.django_db(transaction=True)
 def test_email_is_written_then_sent_once_after_commit():
-    message = actions.enqueue(channel=MessageChannel.EMAIL, to="a@example.org", subject="Bonjour", body="Texte")
+    message = actions.enqueue(
+        channel=MessageChannel.EMAIL, to="a@example.org", subject="Bonjour", body="Texte"
+    )
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert len(mail.outbox) == 1
@@ -31,8 +33,12 @@ def test_email_is_written_then_sent_once_after_commit():
 
 @pytest.mark.django_db(transaction=True)
 def test_same_dedupe_key_gives_one_message():
-    first = actions.enqueue(channel=MessageChannel.SMS, to="+33612345678", body="Rappel", dedupe_key="rappel:1")
-    second = actions.enqueue(channel=MessageChannel.SMS, to="+33612345678", body="Rappel", dedupe_key="rappel:1")
+    first = actions.enqueue(
+        channel=MessageChannel.SMS, to="+33612345678", body="Rappel", dedupe_key="rappel:1"
+    )
+    second = actions.enqueue(
+        channel=MessageChannel.SMS, to="+33612345678", body="Rappel", dedupe_key="rappel:1"
+    )
     assert first.pk == second.pk
     assert OutboxMessage.objects.count() == 1
     assert len(LocmemBackend.outbox) == 1

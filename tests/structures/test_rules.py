@@ -37,7 +37,9 @@ def test_siret_with_wrong_key_is_refused():
 def test_la_poste_exception():
     # La Poste's establishments use "sum of digits divisible by 5" instead of Luhn.
     validate_siret("35600000000048")  # head office, Luhn
-    valid = next(f"356000000{n:05d}" for n in range(10000, 99999) if sum(map(int, f"356000000{n:05d}")) % 5 == 0)
+    valid = next(
+        f"356000000{n:05d}" for n in range(10000, 99999) if sum(map(int, f"356000000{n:05d}")) % 5 == 0
+    )
     validate_siret(valid)
     invalid = next(
         f"356000000{n:05d}"
@@ -61,7 +63,13 @@ def test_commune_reference_is_loaded():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "typed, code",
-    [("Mourenx (64150) — 64410", "64410"), ("64410", "64410"), ("ambérieu-en-bugey", "01004"), ("AMBERIEU EN BUGEY", "01004"), ("29200", "29019")],
+    [
+        ("Mourenx (64150) — 64410", "64410"),
+        ("64410", "64410"),
+        ("ambérieu-en-bugey", "01004"),
+        ("AMBERIEU EN BUGEY", "01004"),
+        ("29200", "29019"),
+    ],
 )
 def test_commune_resolution(typed, code):
     assert communes.resolve(typed).code == code
