@@ -84,9 +84,9 @@ class PersonQuerySet(models.QuerySet):
         """People of other structures who consented to share their file with `structure`."""
         if structure is None:
             return self.none()
-        return self.filter(
-            models.Exists(Consent.objects.active_sharing_with(structure).filter(person=models.OuterRef("pk")))
-        ).exclude(structure=structure)
+        # pk IN (…) starts from the sharing-consent index (a few rows), not from every person.
+        shared = Consent.objects.active_sharing_with(structure).values("person_id")
+        return self.filter(pk__in=shared).exclude(structure=structure)
 
     def for_structure(self, structure):
         """Every file `structure` may open: its own, and those shared with it by consent."""
