@@ -184,6 +184,12 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name.upper()}"
 
     @property
+    def phone_display(self) -> str:
+        from .phones import display
+
+        return display(self.phone)
+
+    @property
     def age_band(self) -> str:
         return age_band(self.birth_date)
 
