@@ -71,6 +71,8 @@ def contrast(color: str, background: str) -> float:
 
 def tab_to(page, predicate: str, max_presses: int = 60) -> None:
     """Press Tab until the focused element matches the JS predicate, checking focus all the way."""
+    # Styles must be applied before focus styles are judged: the URL changes before they load.
+    page.wait_for_load_state("load")
     seen = []
     for _ in range(max_presses):
         page.keyboard.press("Tab")
@@ -83,6 +85,7 @@ def tab_to(page, predicate: str, max_presses: int = 60) -> None:
 
 def skip_to_content(page) -> None:
     """The first Tab on a fresh page lands on the skip link, which moves focus to <main>."""
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
     info = assert_focus_visible(page)
     assert info["description"].endswith("Aller au contenu"), f"first Tab went to {info['description']}"
