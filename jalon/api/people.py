@@ -1,16 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 
 from jalon.people import actions
 from jalon.people.models import ConsentPurpose, Person
 from jalon.people.phones import to_e164
 from jalon.structures.models import Commune, Membership
-from jalon.www.people.views import filter_people
+from jalon.www.people.views import filter_situation, people_page
 
-from .pagination import KeysetPagination
 from .schemas import DuplicateOut, ErrorOut, PersonIn, PersonOut, PersonPatch
 
 router = Router(tags=["personnes"])
@@ -66,17 +64,26 @@ class PeopleFilters(Schema):
     age: str = ""
     mine: bool = False
     scope: str = ""
+    apres: str = Field("", description="Curseur renvoyé par la page précédente (`suivant`).")
+    taille: int = Field(50, ge=1, le=200)
 
 
-@router.get("", response=list[PersonOut], summary="Personnes de ma structure")
-@paginate(KeysetPagination)
+class PeoplePage(Schema):
+    items: list[PersonOut]
+    suivant: str | None
+
+
+@router.get("", response=PeoplePage, summary="Personnes de ma structure")
 def list_people(request, filters: PeopleFilters = Query(...)):
+    """Same search and paging as the list page: constant cost at any depth and size."""
     membership = _membership(request, "people.view")
     if filters.scope == "shared":
         base = Person.objects.shared_with(membership.structure)
     else:
         base = Person.objects.owned_by(membership.structure)
-    return filter_people(base, filters.dict(), request.user)
+    queryset = filter_situation(base, filters.dict(), request.user)
+    page = people_page(queryset, filters.q, after=filters.apres, size=filters.taille)
+    return {"items": page.items, "suivant": page.next_cursor}
 
 
 @router.post("", response={201: PersonOut, 409: DuplicateOut, 422: ErrorOut}, summary="Créer un dossier")

@@ -105,3 +105,13 @@ def test_openapi_schema_is_published(personas):
     client, _ = api_client(personas.case_worker_a)
     schema = client.get("/api/openapi.json").json()
     assert {"/api/v1/people", "/api/v1/people/{person_id}", "/api/v1/structures"} <= set(schema["paths"])
+
+
+def test_list_pages_with_a_cursor(personas):
+    client, _ = api_client(personas.case_worker_a)
+    for index, name in enumerate(["Abel", "Bernard", "Colin"]):
+        post(client, {**PAYLOAD, "last_name": name, "phone": f"06 12 34 56 7{index}"})
+    first = client.get("/api/v1/people?taille=2").json()
+    assert [p["last_name"] for p in first["items"]] == ["Abel", "Bernard"]
+    second = client.get(f"/api/v1/people?taille=2&apres={first['suivant']}").json()
+    assert [p["last_name"] for p in second["items"]] == ["Colin"] and second["suivant"] is None

@@ -70,7 +70,7 @@ def search_people(queryset, query: str):
         return queryset.none()
 
 
-def people_page(queryset, query: str, *, after: str = "", before: str = ""):
+def people_page(queryset, query: str, *, after: str = "", before: str = "", size: int = 25):
     """One page of `queryset` searched by `query`, at the same cost on 1,000 or 1 million people.
 
     A name search is paged as two arms (last-name matches by last name, first-name matches by
@@ -79,23 +79,18 @@ def people_page(queryset, query: str, *, after: str = "", before: str = ""):
     query = (query or "").strip()
     key = _name_prefix(query)
     if not query or "@" in query:
-        return keyset_page(search_people(queryset, query), after=after, before=before)
+        return keyset_page(search_people(queryset, query), after=after, before=before, size=size)
     if key is None:
         # A phone number matches a row or two: ordered by phone (then id), the (structure, phone)
         # index answers alone. Ordered by name, SQLite without statistics walks the whole
         # structure's name index instead (2.4 s at 1 million people).
-        return keyset_page(search_people(queryset, query), after=after, before=before, key="phone")
+        return keyset_page(search_people(queryset, query), after=after, before=before, size=size, key="phone")
     last, first = _name_ranges(key)
     arms = [(queryset.filter(last), "search_name"), (queryset.filter(first).exclude(last), "search_name_alt")]
-    return merged_keyset_page(arms, after=after, before=before)
+    return merged_keyset_page(arms, after=after, before=before, size=size)
 
 
-def filter_people(queryset, data: dict, user):
-    queryset = search_people(queryset, data.get("q", ""))
-    return _filter_situation(queryset, data, user)
-
-
-def _filter_situation(queryset, data: dict, user):
+def filter_situation(queryset, data: dict, user):
     if data.get("status"):
         queryset = queryset.filter(employment_status=data["status"])
     today = timezone.localdate()
@@ -120,7 +115,7 @@ def people_list(request):
         base = Person.objects.shared_with(membership.structure)
     else:
         base = Person.objects.owned_by(membership.structure)
-    queryset = _filter_situation(base, data, request.user).select_related("commune", "referent")
+    queryset = filter_situation(base, data, request.user).select_related("commune", "referent")
     search = data.get("q", "")
     page = people_page(
         queryset, search, after=request.GET.get("apres", ""), before=request.GET.get("avant", "")
