@@ -165,6 +165,7 @@ class Person(models.Model):
             models.Index(fields=["structure", "search_name", "id"], name="person_struct_name"),
             models.Index(fields=["structure", "search_name_alt", "id"], name="person_struct_name_alt"),
             models.Index(fields=["structure", "phone"], name="person_struct_phone"),
+            models.Index(fields=["structure", "email"], name="person_struct_email"),
             models.Index(fields=["structure", "birth_date"], name="person_struct_birth"),
             models.Index(fields=["referent", "search_name"], name="person_referent_name"),
             # Home page "à faire": a case worker's files not contacted since a date (range scan,
@@ -177,6 +178,8 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.refresh_search_fields()
+        # Stored lower-case so an e-mail search is an exact match on an index.
+        self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
 
     @property

@@ -204,3 +204,12 @@ def test_last_admin_cannot_be_removed(personas):
             need_to_know=False,
             is_active=True,
         )
+
+
+def test_email_is_stored_lower_case_and_found_whatever_the_case(personas):
+
+    client = personas.client_for(personas.case_worker_a)
+    client.post(reverse("person_create"), create_payload(email="Aicha.Benali@Example.org"))
+    assert Person.objects.get().email == "aicha.benali@example.org"
+    response = client.get(reverse("people_list"), {"q": "AICHA.BENALI@example.org"})
+    assert "BENALI" in html.unescape(response.content.decode())
