@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -94,8 +95,15 @@ def deliver(message_id: int) -> str:
     return MessageStatus.SENT
 
 
+STUCK_AFTER = timedelta(minutes=15)
+
+
 def deliver_due(limit: int = 200) -> int:
     """Send every message whose time has come (new ones missed by their job, and retries)."""
+    # A worker killed mid-send leaves its message "sending": give it back to the queue.
+    OutboxMessage.objects.filter(
+        status=MessageStatus.SENDING, next_attempt_at__lt=timezone.now() - STUCK_AFTER
+    ).update(status=MessageStatus.RETRYING)
     due = list(
         OutboxMessage.objects.filter(
             status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], next_attempt_at__lte=timezone.now()

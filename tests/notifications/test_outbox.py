@@ -78,3 +78,17 @@ def test_admin_retry_sends_a_failed_message():
 def test_masked_recipient_hides_most_of_the_address():
     assert OutboxMessage(to="camille.martin@example.org").masked_to == "ca…@example.org"
     assert OutboxMessage(to="+33612345678").masked_to == "+336…78"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_message_left_sending_by_a_dead_worker_is_sent_later():
+    message = OutboxMessage.objects.create(
+        channel=MessageChannel.SMS,
+        to="+33612345678",
+        body="Rappel",
+        status=MessageStatus.SENDING,
+        next_attempt_at=timezone.now() - actions.STUCK_AFTER * 2,
+    )
+    actions.deliver_due()
+    assert OutboxMessage.objects.get(pk=message.pk).status == MessageStatus.SENT
+    assert len(LocmemBackend.outbox) == 1

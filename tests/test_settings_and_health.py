@@ -1,0 +1,42 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def settings_import(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "JALON_ENCRYPTION_KEYS"}}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='jalon.settings'; django.setup()",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_secret_key_is_required_without_debug(tmp_path):
+    result = settings_import({"DEBUG": "0", "JALON_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY doit être défini" in result.stderr
+
+
+def test_debug_profile_starts_with_defaults(tmp_path):
+    assert settings_import({"DEBUG": "1", "JALON_VAR_DIR": str(tmp_path)}).returncode == 0
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_job_queue_fails(client, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    def broken():
+        raise ConnectionError("file de tâches injoignable")
+
+    monkeypatch.setattr(HUEY.storage, "queue_size", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "erreur", "database": "ok", "jobs": "erreur"}
