@@ -63,7 +63,7 @@ def search_people(queryset, query: str):
         last, first = _name_ranges(key)
         return queryset.filter(last | first)
     if "@" in query:
-        return queryset.filter(email__iexact=query)
+        return queryset.filter(email=query.lower())
     try:
         return queryset.filter(phone=to_e164(query))
     except ValidationError:
