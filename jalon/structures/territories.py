@@ -52,3 +52,21 @@ def iter_communes():
                 "population": int(population or 0),
                 "former_names": aliases,
             }
+
+
+def commune_fields(row: dict) -> dict:
+    """Model fields of a Commune from one row of iter_communes() (migration and tests share it)."""
+    from jalon.text import normalize
+
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "search_name": normalize(row["name"]),
+        "is_arrondissement": row["kind"] == "A",
+        "departement": row["departement"],
+        "region": row["region"],
+        "epci": row["epci"],
+        "postcodes": row["postcodes"],
+        "population": row["population"],
+        "former_names": row["former_names"],
+    }

@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from jalon.structures.models import Commune
-from jalon.structures.territories import iter_communes
+from jalon.structures.territories import commune_fields, iter_communes
 from jalon.text import normalize
 
 from ..conftest import PASSWORD
@@ -174,21 +174,7 @@ def communes(transactional_db):
             row for row in iter_communes() if normalize(row["name"]).startswith(COMMUNE_PREFIXES)
         )
     Commune.objects.bulk_create(
-        [
-            Commune(
-                code=row["code"],
-                name=row["name"],
-                search_name=normalize(row["name"]),
-                is_arrondissement=row["kind"] == "A",
-                departement=row["departement"],
-                region=row["region"],
-                epci=row["epci"],
-                postcodes=row["postcodes"],
-                population=row["population"],
-                former_names=row["former_names"],
-            )
-            for row in _commune_rows
-        ],
+        [Commune(**commune_fields(row)) for row in _commune_rows],
         ignore_conflicts=True,
     )
 

@@ -4,26 +4,12 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from jalon.structures.territories import iter_communes
-    from jalon.text import normalize
+    from jalon.structures.territories import commune_fields, iter_communes
 
     Commune = apps.get_model("structures", "Commune")
     batch = []
     for row in iter_communes():
-        batch.append(
-            Commune(
-                code=row["code"],
-                name=row["name"],
-                search_name=normalize(row["name"]),
-                is_arrondissement=row["kind"] == "A",
-                departement=row["departement"],
-                region=row["region"],
-                epci=row["epci"],
-                postcodes=row["postcodes"],
-                population=row["population"],
-                former_names=row["former_names"],
-            )
-        )
+        batch.append(Commune(**commune_fields(row)))
         if len(batch) >= 5000:
             Commune.objects.bulk_create(batch)
             batch = []
