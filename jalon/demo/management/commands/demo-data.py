@@ -1,20 +1,43 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
-from jalon.structures.models import Structure
+from jalon.structures.models import Commune, Structure
+
+LABELS = {
+    "structures": "structures",
+    "partenariats": "partenariats",
+    "comptes": "comptes",
+    "rattachements": "rattachements de comptes à une structure",
+    "personnes": "personnes accompagnées",
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Charge la démo (les dix programmes, leurs partenaires, comptes et personnes fictives). Relançable."
+        "Charge la démo : les dix programmes, leurs partenaires, un compte par rôle et des personnes "
+        "fictives. Relançable : la seconde fois, rien ne change."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=0, help="Ajoute N personnes fictives en masse.")
         parser.add_argument(
-            "--structure", default="POP", help="Structure qui reçoit ces personnes (défaut : POP)."
+            "--people",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Ajoute en plus N personnes fictives, en masse (pour les mesures de performance).",
         )
-        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--structure",
+            default="POP",
+            metavar="NOM",
+            help="Structure qui reçoit ces N personnes (défaut : POP).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=0, help="Graine des personnes ajoutées avec --people (défaut : 0)."
+        )
 
     def handle(self, *args, **options):
         if settings.JALON_PRODUCTION:
@@ -22,22 +45,41 @@ class Command(BaseCommand):
                 "Refusé : la démo ne se charge pas sur une base de production (DEBUG désactivé). "
                 "Pour un essai, définissez DEBUG=1 ou JALON_ALLOW_DEMO=1."
             )
+        if options["people"] < 0:
+            raise CommandError("--people attend un nombre positif ou nul.")
+        try:
+            ready = Commune.objects.exists()
+        except DatabaseError:
+            ready = False
+        if not ready:
+            raise CommandError("La base n'est pas prête : lancez d'abord « jalon migrate ».")
         from jalon.demo.data import load
 
-        created = load()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Démo prête : {created['structures']} structure(s), {created['comptes']} compte(s), "
-                f"{created['personnes']} personne(s) ajoutés (le reste était déjà là)."
-            )
-        )
+        started = time.monotonic()
+        tally = load()
+        self.stdout.write("Démo chargée :")
+        for key, label in LABELS.items():
+            created, existing = tally.created[key], tally.existing[key]
+            self.stdout.write(f"  {label} : {created} créé(s), {existing} déjà là")
+        self.stdout.write(self.style.SUCCESS(f"Terminé en {time.monotonic() - started:.1f} s."))
+
         if options["people"]:
+            # Imported here: the demo itself must load even where the bulk generator is absent.
             from jalon.demo.bulk import bulk_people
 
-            structure = Structure.objects.filter(name=options["structure"]).first()
+            structure = Structure.objects.filter(name__iexact=options["structure"].strip()).first()
             if structure is None:
-                raise CommandError(f"Structure inconnue : {options['structure']}.")
+                raise CommandError(
+                    f"Structure inconnue : « {options['structure']} ». Donnez le nom exact, "
+                    'par exemple --structure POP ou --structure "Transitions 64".'
+                )
+            started = time.monotonic()
             count = bulk_people(
                 structures=[structure], count=options["people"], seed=options["seed"], stdout=self.stdout
             )
-            self.stdout.write(self.style.SUCCESS(f"{count} personne(s) ajoutée(s) à {structure.name}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{count} personne(s) ajoutée(s) à {structure.name} "
+                    f"en {time.monotonic() - started:.1f} s."
+                )
+            )
