@@ -3,7 +3,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -253,6 +253,8 @@ def sensitive_notes(request, pk: int):
         messages.success(request, "Note enregistrée.")
         return redirect("person_sensitive", pk=person.pk)
     notes = actions.read_sensitive_notes(person=person, membership=membership)
+    # Each note shows its author: one query for all of them, not one per note.
+    prefetch_related_objects(notes, "created_by")
     return render(request, "people/sensitive.html", {"person": person, "notes": notes, "form": form})
 
 
