@@ -42,7 +42,7 @@ from jalon.people.models import (
 from jalon.structures.models import Membership, Role
 from jalon.users.models import ApiToken
 
-from .factories import MembershipFactory, PersonFactory, UserFactory
+from .factories import MembershipFactory, PersonFactory, StructureFactory, UserFactory
 
 MISSING = 987654321
 # Who asks. The personas of A, plus three who must see nothing of anybody's structure data:
@@ -559,3 +559,34 @@ def test_admin_routes_refuse_every_persona(personas, capsys):
         print(f"\nadmin routes: {cases} cases, {len(leaks)} leaks")
     assert cases == len(admin_routes) * len(actors)
     assert not leaks, leaks
+
+
+@pytest.mark.django_db
+def test_ids_in_the_request_body_stay_inside_the_structure(personas):
+    """Ids the URL does not carry: a structure to switch to, a referent, a sharing target."""
+    worker = personas.case_worker_a
+    client = personas.client_for(worker)
+    own = person_target(personas, "own", None).person
+    theirs = person_target(personas, "other", None).person
+    stranger = StructureFactory(name="Sans partenariat")
+    before = fingerprint()
+
+    client.post(reverse("structure_switch"), {"structure": personas.structure_b.pk})
+    worker.user.refresh_from_db()
+    assert worker.user.current_structure_id in {None, personas.structure_a.pk}
+    assert client.get(reverse("person_detail", args=[theirs.pk])).status_code == 404
+
+    b_user = personas.case_worker_b.user.pk
+    response = client.post(reverse("person_edit", args=[own.pk]), {**PERSON_BODY, "referent": b_user})
+    assert response.status_code == 200 and response.context["form"].errors.get("referent")
+    created = client.post(
+        reverse("person_create"),
+        {**PERSON_BODY, "referent": b_user, "accompaniment_consent": "on", "consent_method": "oral"},
+    )
+    assert created.status_code == 200 and created.context["form"].errors.get("referent")
+    client.post(
+        reverse("consent_add", args=[own.pk]),
+        {"purpose": ConsentPurpose.SHARING, "method": ConsentMethod.ORAL, "target_structure": stranger.pk},
+    )
+    assert not Consent.objects.filter(target_structure=stranger).exists()
+    assert fingerprint() == before
