@@ -1,6 +1,6 @@
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .auth import auth
 from .people import router as people_router
@@ -36,3 +36,11 @@ def unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     return api.create_response(request, {"detail": "Données invalides.", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = "Le contenu envoyé n'est pas du JSON valide."
+    return api.create_response(request, {"detail": message}, status=exc.status_code)

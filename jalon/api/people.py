@@ -26,6 +26,9 @@ def _membership(request: HttpRequest, permission: str):
 def _clean(payload: dict, structure) -> dict:
     """Turn API fields into model values, with the same rules as the forms."""
     data = dict(payload)
+    for key in ("first_name", "last_name"):
+        if key in data and not (data[key] or "").strip():
+            raise HttpError(422, "Le prénom et le nom ne peuvent pas être vides.")
     if "phone" in data:
         try:
             data["phone"] = to_e164(data["phone"] or "")
@@ -140,6 +143,8 @@ def patch_person(request, person_id: int, payload: PersonPatch):
     if not membership.can("people.edit"):
         raise HttpError(403, "Votre rôle ne permet pas cette action.")
     data = _clean(payload.dict(exclude_unset=True), membership.structure)
+    if not data.get("phone", person.phone) and not data.get("email", person.email):
+        raise HttpError(422, "Indiquez au moins un téléphone ou un e-mail.")
     actions.update_person(
         person=person, structure=membership.structure, actor=request.user, data=data, via="api"
     )

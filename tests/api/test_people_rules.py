@@ -262,7 +262,6 @@ def test_bad_input_on_patch_is_422_in_french_and_writes_nothing(personas, person
     assert database() == before
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a null name reaches the database (IntegrityError, 500)")
 @pytest.mark.parametrize("field", ["first_name", "last_name"])
 def test_null_name_on_patch_is_422(personas, person_a, field):
     client = token_client(personas.case_worker_a)
@@ -271,14 +270,12 @@ def test_null_name_on_patch_is_422(personas, person_a, field):
     assert response.status_code == 422
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: PATCH can leave a file with neither phone nor e-mail")
 def test_patch_cannot_remove_the_last_way_to_reach_the_person(personas, person_a):
     assert person_a.phone and not person_a.email
     response = patch(token_client(personas.case_worker_a), person_a.pk, {"phone": None})
     assert response.status_code == 422
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: ninja answers unparsable JSON in English")
 def test_unparsable_body_gets_a_french_message(personas, person_a):
     client = token_client(personas.case_worker_a)
     before = database()
