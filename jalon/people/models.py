@@ -95,13 +95,6 @@ class PersonQuerySet(models.QuerySet):
         shared = Consent.objects.active_sharing_with(structure).values("person_id")
         return self.filter(models.Q(structure=structure) | models.Q(pk__in=shared))
 
-    def visible_by(self, user, structure):
-        from jalon.structures.models import Membership
-
-        if not Membership.objects.filter(user=user, structure=structure, is_active=True).exists():
-            return self.none()
-        return self.for_structure(structure)
-
 
 class Person(models.Model):
     structure = models.ForeignKey(

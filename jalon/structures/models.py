@@ -67,13 +67,6 @@ class StructureKind(models.TextChoices):
 SIAE_KINDS = {StructureKind.ACI, StructureKind.AI, StructureKind.EI, StructureKind.ETTI, StructureKind.EITI}
 
 
-class StructureQuerySet(models.QuerySet):
-    def of_user(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user, memberships__is_active=True)
-
-
 class Structure(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type de structure"), max_length=32, choices=StructureKind.choices)
@@ -93,8 +86,6 @@ class Structure(models.Model):
         _("durée de conservation des dossiers inactifs (jours)"), default=settings.JALON_RETENTION_DAYS
     )
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = StructureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("structure")
