@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "jalon.people",
     "jalon.audit",
     "jalon.notifications",
+    "jalon.referrals",
+    "jalon.agenda",
     "jalon.www",
     "jalon.demo",
 ]

@@ -19,8 +19,7 @@ side is read from the OpenAPI schema too, so a new route or method cannot escape
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -42,9 +41,10 @@ from jalon.people.models import (
 from jalon.structures.models import Membership, Role
 from jalon.users.models import ApiToken
 
+from .access import EXTENSIONS
+from .access.core import MISSING, OBJECT_SITUATIONS, Rule, Target
 from .factories import MembershipFactory, PersonFactory, StructureFactory, UserFactory
 
-MISSING = 987654321
 # Who asks. The personas of A, plus three who must see nothing of anybody's structure data:
 # a deactivated member of A, a user without structure, an anonymous visitor. "both_ab" works
 # for A and B, with A as current structure: B's objects stay closed until they switch.
@@ -74,12 +74,6 @@ ADMIN_PREFIX = "admin/"
 # --- Targets: the object a route acts on, in a given situation ---------------------------------
 
 
-@dataclass
-class Target:
-    ids: dict  # "object" and, for routes with two ids, "consent"
-    person: Person | None = None
-
-
 # Situations, and for each the situation it must look like when refused (its "twin").
 PERSON_SITUATIONS = {
     "own": None,
@@ -94,7 +88,6 @@ CONSENT_SITUATIONS = {
     "own_foreign_consent": "own_missing_consent",
     "own_missing_consent": None,
 }
-OBJECT_SITUATIONS = {"own": None, "other": "missing", "missing": None}
 TOKEN_SITUATIONS = {"own": None, "colleague": "missing", "other": "missing", "missing": None}
 
 
@@ -186,18 +179,6 @@ def is_referent_or_need_to_know(membership, target):
     return target.person.referent_id == membership.user_id or membership.need_to_know
 
 
-@dataclass
-class Rule:
-    family: str
-    methods: list  # web: the methods the view serves; API: checked against the OpenAPI schema
-    permissions: tuple = ()
-    writes: bool = False  # the allowed request with `body` must change the database
-    reads_shared: bool = False  # a file shared with consent may be read through this route
-    user_scoped: bool = False  # the user's own object, not a structure's
-    extra: Callable | None = None
-    body: dict = field(default_factory=dict)
-
-
 PERSON_BODY = {"first_name": "Fuite", "last_name": "Fuite", "phone": "06 12 34 56 78"}
 REGISTRY = {
     "person_detail": Rule("person", ["get", "post"], ("people.view",), reads_shared=True),
@@ -235,6 +216,14 @@ REGISTRY = {
 }
 
 
+# Feature areas add their routes from tests/access/<area>.py.
+for _extension in EXTENSIONS:
+    FAMILIES.update(_extension.FAMILIES)
+    REGISTRY.update(_extension.REGISTRY)
+    PARAMS.update(_extension.PARAMS)
+    NOT_TENANT.update(_extension.NOT_TENANT)
+
+
 def allowed(rule: Rule, actor, situation: str, target: Target) -> bool:
     if rule.user_scoped:
         return actor.user is not None and situation == "own"
@@ -242,6 +231,8 @@ def allowed(rule: Rule, actor, situation: str, target: Target) -> bool:
     if membership is None or not all(membership.can(p) for p in rule.permissions):
         return False
     if situation == "own":
+        return rule.extra is None or rule.extra(membership, target)
+    if situation in rule.also:
         return rule.extra is None or rule.extra(membership, target)
     return situation == "shared" and rule.reads_shared
 
@@ -399,6 +390,7 @@ def fingerprint() -> tuple:
             **{role: Count("pk", filter=Q(role=role)) for role in Role.values},
         ),
         ApiToken.objects.filter(revoked_at__isnull=False).count(),
+        *(measure() for extension in EXTENSIONS for measure in extension.FINGERPRINTS),
     )
 
 

@@ -2,8 +2,13 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from .appointments import router as appointments_router
 from .auth import auth
+from .indicators import router as indicators_router
+from .orientations import router as orientations_router
 from .people import router as people_router
+from .referrals import router as referrals_router
+from .referrers import router as referrers_router
 from .structures import router as structures_router
 
 api = NinjaAPI(
@@ -21,6 +26,11 @@ api = NinjaAPI(
 )
 api.add_router("/v1/structures", structures_router)
 api.add_router("/v1/people", people_router)
+api.add_router("/v1/referrers", referrers_router)
+api.add_router("/v1/referrals", referrals_router)
+api.add_router("/v1/orientations", orientations_router)
+api.add_router("/v1/appointments", appointments_router)
+api.add_router("/v1/indicators", indicators_router)
 
 
 @api.exception_handler(Http404)

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import path
+from django.urls import include, path
 
 from .account import views as account
 from .home import views as home
@@ -33,6 +33,12 @@ urlpatterns = [
     path("invitation/<str:token>/", structures.invitation_accept, name="invitation_accept"),
     path("compte/jetons/", account.api_tokens, name="api_tokens"),
     path("compte/jetons/<int:pk>/revoquer/", account.api_token_revoke, name="api_token_revoke"),
+    # Repérage and accueil: one URL module per screen area.
+    path("", include("jalon.www.referrals.urls")),
+    path("", include("jalon.www.referrers.urls")),
+    path("", include("jalon.www.public.urls")),
+    path("", include("jalon.www.agenda.urls")),
+    path("", include("jalon.www.indicators.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "JALON_BENCH", False):

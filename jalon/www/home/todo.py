@@ -115,3 +115,9 @@ def todo_for(membership, user) -> list[TodoItem]:
     for func in PROVIDERS:
         items.extend(func(membership, user))
     return items
+
+
+# Feature areas register their providers when imported (after `provider` exists).
+from jalon.www.agenda import todo as _agenda_todo  # noqa: E402, F401
+from jalon.www.referrals import todo as _referrals_todo  # noqa: E402, F401
+from jalon.www.referrers import todo as _referrers_todo  # noqa: E402, F401

@@ -58,7 +58,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         tally = load()
         self.stdout.write("Démo chargée :")
-        for key, label in LABELS.items():
+        for key in [*LABELS, *sorted((set(tally.created) | set(tally.existing)) - set(LABELS))]:
+            label = LABELS.get(key, key)
             created, existing = tally.created[key], tally.existing[key]
             self.stdout.write(f"  {label} : {created} créé(s), {existing} déjà là")
         self.stdout.write(self.style.SUCCESS(f"Terminé en {time.monotonic() - started:.1f} s."))

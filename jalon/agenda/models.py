@@ -1,0 +1,1 @@
+"""Shared places, permanences (rota), appointments and their participants."""

@@ -1,0 +1,106 @@
+"""Public links: a referrer's referral link and an orientation's answer link.
+
+Both carry a random key signed with the site's secret: a changed character is "altéré", a revoked
+key or a closed orientation is "révoqué" or "déjà traité", an old answer link is "expiré". Each
+refusal has its own plain page; none tells whether another key exists.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .models import Orientation, OrientationStatus, Referrer
+
+REFERRER_SALT = "jalon.referrals.referrer-link"
+ORIENTATION_SALT = "jalon.referrals.orientation-answer"
+
+
+class LinkError(Exception):
+    """Why a public link was refused: 'altere', 'revoque', 'expire' or 'traite'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def referrer_token(referrer: Referrer) -> str:
+    return signing.Signer(salt=REFERRER_SALT).sign(referrer.link_key)
+
+
+def referral_url(referrer: Referrer, *, self_referral: bool = False) -> str:
+    name = "public_self_referral" if self_referral else "public_referral"
+    return absolute(reverse(name, kwargs={"token": referrer_token(referrer)}))
+
+
+def resolve_referrer(token: str) -> Referrer:
+    try:
+        key = signing.Signer(salt=REFERRER_SALT).unsign(token)
+    except signing.BadSignature as exc:
+        raise LinkError("altere") from exc
+    referrer = Referrer.objects.select_related("structure").filter(link_key=key).first()
+    if referrer is None or not referrer.link_is_live:
+        # A regenerated key leaves the old, correctly signed one without a referrer: revoked.
+        raise LinkError("revoque")
+    return referrer
+
+
+def orientation_token(orientation: Orientation) -> str:
+    return signing.TimestampSigner(salt=ORIENTATION_SALT).sign(orientation.answer_key)
+
+
+def orientation_answer_url(orientation: Orientation) -> str:
+    return absolute(reverse("public_orientation_answer", kwargs={"token": orientation_token(orientation)}))
+
+
+def resolve_orientation(token: str) -> Orientation:
+    signer = signing.TimestampSigner(salt=ORIENTATION_SALT)
+    try:
+        key = signer.unsign(token, max_age=Orientation.ANSWER_VALIDITY)
+    except signing.SignatureExpired as exc:
+        raise LinkError("expire") from exc
+    except signing.BadSignature as exc:
+        raise LinkError("altere") from exc
+    orientation = (
+        Orientation.objects.select_related("person", "from_structure", "target_structure", "from_user")
+        .filter(answer_key=key)
+        .first()
+    )
+    if orientation is None:
+        raise LinkError("revoque")
+    if orientation.status != OrientationStatus.PROPOSED:
+        raise LinkError("traite")
+    return orientation
+
+
+@dataclass
+class LinkRefusal:
+    title: str
+    message: str
+
+
+REFUSALS = {
+    "altere": LinkRefusal(
+        "Ce lien n'est pas valide",
+        "Le lien a été modifié ou recopié avec une erreur. Ouvrez le lien reçu tel quel, "
+        "ou demandez-en un nouveau à la structure.",
+    ),
+    "revoque": LinkRefusal(
+        "Ce lien n'est plus actif",
+        "La structure a remplacé ou désactivé ce lien. Demandez-lui le nouveau lien ou la nouvelle affiche.",
+    ),
+    "expire": LinkRefusal(
+        "Ce lien a expiré",
+        "Pour protéger les informations de la personne, ce lien n'est valable que 8 jours. "
+        "La structure qui a orienté la personne peut vous en envoyer un nouveau.",
+    ),
+    "traite": LinkRefusal(
+        "Cette orientation a déjà reçu une réponse",
+        "Merci : une réponse a déjà été enregistrée. Contactez la structure pour la modifier.",
+    ),
+}

@@ -1,0 +1,1 @@
+"""Home-page "à faire" items of this area (registered with jalon.www.home.todo.provider)."""

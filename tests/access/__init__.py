@@ -1,0 +1,3 @@
+from . import agenda, referrals, referrers
+
+EXTENSIONS = [referrals, referrers, agenda]
