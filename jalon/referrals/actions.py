@@ -368,10 +368,8 @@ def welcome_referral(
             raise ValidationError({"last_name": "Indiquez le nom de famille pour ouvrir le dossier."})
         person = people_actions.create_person(structure=structure, actor=actor, data=values)
         _timeline(person, kind="referral", label=origin, actor=actor, structure=structure)
-    if referral.status == ReferralStatus.NEW:
-        referral.first_contact_at = referral.first_contact_at or timezone.now()
     referral.person = person
-    referral.save(update_fields=["person", "first_contact_at"])
+    referral.save(update_fields=["person"])
     change_referral_status(
         referral=referral, structure=structure, actor=actor, status=ReferralStatus.WELCOMED
     )
@@ -676,6 +674,8 @@ def move_orientation(*, orientation: Orientation, structure, actor, status: str)
     internal = sender and orientation.target_kind == OrientationTarget.PROGRAMME
     if not (sender or receiver):
         raise PermissionDenied
+    if status == OrientationStatus.CANCELLED and not sender:
+        raise ValidationError("Seule la structure qui a orienté la personne peut annuler l'orientation.")
     if sender and not internal and not receiver and status != OrientationStatus.CANCELLED:
         raise ValidationError("Seule la structure destinataire indique le démarrage ou la fin.")
     if status in {OrientationStatus.ACCEPTED, OrientationStatus.REFUSED}:

@@ -173,7 +173,13 @@ class ReferralStatus(models.TextChoices):
 
 # Statuses a referral may move to from each status (the triage workflow).
 REFERRAL_TRANSITIONS = {
-    ReferralStatus.NEW: {ReferralStatus.CONTACTED, ReferralStatus.APPOINTMENT, ReferralStatus.CLOSED},
+    # A person may walk in before anyone called them back: nouvelle → accueillie is allowed.
+    ReferralStatus.NEW: {
+        ReferralStatus.CONTACTED,
+        ReferralStatus.APPOINTMENT,
+        ReferralStatus.WELCOMED,
+        ReferralStatus.CLOSED,
+    },
     ReferralStatus.CONTACTED: {ReferralStatus.APPOINTMENT, ReferralStatus.WELCOMED, ReferralStatus.CLOSED},
     ReferralStatus.APPOINTMENT: {
         ReferralStatus.CONTACTED,
