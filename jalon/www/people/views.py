@@ -20,6 +20,7 @@ from jalon.people.models import (
     Person,
 )
 from jalon.people.phones import to_e164
+from jalon.referrals.models import Orientation, PlanAction
 from jalon.structures import communes
 from jalon.text import normalize
 from jalon.www.pagination import capped_count, keyset_page, merged_keyset_page
@@ -154,6 +155,11 @@ def person_detail(request, pk: int):
         "can_read_sensitive": actions.can_read_sensitive(person=person, membership=membership),
         "has_sensitive": person.sensitive_notes.exists() if own else False,
         "consent_form": ConsentForm(structure=membership.structure) if own else None,
+        # Orientations this structure sent or received for the person (never a third structure's).
+        "orientations": Orientation.objects.for_structure(membership.structure)
+        .filter(person=person)
+        .select_related("target_structure")[:10],
+        "open_actions": PlanAction.objects.filter(person=person, done_at__isnull=True).count() if own else 0,
     }
     return render(request, "people/detail.html", context)
 

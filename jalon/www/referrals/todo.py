@@ -1,1 +1,101 @@
 """Home-page "à faire" items of this area (registered with jalon.www.home.todo.provider)."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from jalon.referrals.models import Orientation, OrientationStatus, PlanAction, Referral, ReferralStatus
+from jalon.www.home.todo import TodoItem, provider
+from jalon.www.pagination import capped_count
+
+
+def _item(queryset, label, url, level="info"):
+    count, more = capped_count(queryset, cap=99)
+    return [TodoItem(label, count, more, url, level)] if count else []
+
+
+@provider
+def referrals_to_call(membership, user):
+    if not membership.can("people.edit"):
+        return []
+    # One aggregate over the structure's new referrals (an inbox, not a history: a few hundred).
+    counts = Referral.objects.filter(structure=membership.structure, status=ReferralStatus.NEW).aggregate(
+        mine=Count("pk", filter=Q(assigned_to=user)), nobody=Count("pk", filter=Q(assigned_to__isnull=True))
+    )
+    inbox = reverse("referral_inbox")
+    items = []
+    if counts["mine"]:
+        items.append(
+            TodoItem(
+                "demandes qui vous sont confiées attendent un premier appel",
+                counts["mine"],
+                False,
+                inbox + "?statut=nouvelle&qui=moi",
+                "warning",
+            )
+        )
+    if counts["nobody"]:
+        items.append(
+            TodoItem(
+                "nouvelles demandes ne sont confiées à personne",
+                counts["nobody"],
+                False,
+                inbox + "?statut=nouvelle&qui=personne",
+                "warning",
+            )
+        )
+    return items
+
+
+@provider
+def plan_actions_due(membership, user):
+    if not membership.can("people.edit"):
+        return []
+    soon = timezone.localdate() + timedelta(days=7)
+    queryset = PlanAction.objects.filter(
+        structure=membership.structure, owner=user, done_at__isnull=True, due_on__lte=soon
+    )
+    return _item(
+        queryset,
+        "actions de plans d'action à faire dans les 7 jours (ou en retard)",
+        reverse("plan_actions_mine"),
+    )
+
+
+@provider
+def orientations_waiting(membership, user):
+    if not membership.can("people.view"):
+        return []
+    structure = membership.structure
+    late = timezone.now() - Orientation.REMIND_AFTER
+    counts = Orientation.objects.filter(
+        Q(target_structure=structure) | Q(from_structure=structure, from_user=user),
+        status=OrientationStatus.PROPOSED,
+    ).aggregate(
+        received=Count("pk", filter=Q(target_structure=structure)),
+        late=Count("pk", filter=Q(from_structure=structure, from_user=user, created_at__lte=late)),
+    )
+    listing = reverse("orientation_list")
+    items = []
+    if counts["received"]:
+        items.append(
+            TodoItem(
+                "orientations reçues attendent votre réponse",
+                counts["received"],
+                False,
+                listing + "?cote=recues&statut=proposee",
+                "warning",
+            )
+        )
+    if counts["late"]:
+        items.append(
+            TodoItem(
+                "orientations envoyées sans réponse depuis plus de 10 jours",
+                counts["late"],
+                False,
+                listing + "?statut=proposee",
+            )
+        )
+    return items

@@ -19,6 +19,7 @@ urlpatterns = [
         name="plan_action_done",
     ),
     path("personnes/<int:pk>/orienter/", views.orientation_create, name="orientation_create"),
+    path("plan/mes-actions/", views.plan_actions_mine, name="plan_actions_mine"),
     path("orientations/", views.orientation_list, name="orientation_list"),
     path("orientations/<int:pk>/", views.orientation_detail, name="orientation_detail"),
     path("orientations/<int:pk>/repondre/", views.orientation_answer, name="orientation_answer"),

@@ -392,6 +392,17 @@ def person_plan_add(request, pk: int):
     return redirect("person_plan", pk=pk)
 
 
+@require_GET
+def plan_actions_mine(request):
+    membership = require(request, "people.view")
+    rows = list(
+        PlanAction.objects.filter(structure=membership.structure, owner=request.user, done_at__isnull=True)
+        .select_related("person", "objective")
+        .order_by("due_on", "pk")[:200]
+    )
+    return render(request, "referrals/plan_actions_mine.html", {"rows": rows, "today": timezone.localdate()})
+
+
 @require_POST
 def plan_action_done(request, pk: int, action_pk: int):
     person = person_for_edit(request, pk)
