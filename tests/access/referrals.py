@@ -127,7 +127,7 @@ FAMILIES = {
     "orientation_any": (orientation_target, ORIENTATION_SITUATIONS),
     "orientation_in": (incoming_orientation_target, OBJECT_SITUATIONS),
 }
-PARAMS = {"action_pk": "plan_action"}
+PARAMS = {"action_pk": "plan_action", "referral_id": "object", "orientation_id": "object"}
 INTAKE_BODY = {"held_on": "2026-11-02", "need_emploi": "1", "summary": "Point"}
 REGISTRY = {
     "referral_detail": Rule("referral", ["get"], ("people.view",)),
@@ -158,6 +158,17 @@ REGISTRY = {
     ),
     "orientation_move": Rule(
         "orientation", ["post"], ("people.edit",), writes=True, body={"status": "annulee"}
+    ),
+    "api:get_referral": Rule("referral", ["get"], ("people.view",)),
+    "api:patch_referral": Rule(
+        "referral", ["patch"], ("people.view", "people.edit"), writes=True, body={"status": "contactee"}
+    ),
+    "api:get_orientation": Rule("orientation_any", ["get"], ("people.view",), also=("received",)),
+    "api:answer_orientation": Rule(
+        "orientation_in", ["post"], ("people.view", "people.edit"), writes=True, body={"accepted": True}
+    ),
+    "api:move_orientation": Rule(
+        "orientation", ["post"], ("people.view", "people.edit"), writes=True, body={"status": "annulee"}
     ),
 }
 NOT_TENANT = {
