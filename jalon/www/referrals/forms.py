@@ -67,7 +67,11 @@ class StaffReferralForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("phone") and not cleaned.get("email") and not {"phone", "email"} & set(self.errors):
+        if (
+            not cleaned.get("phone")
+            and not cleaned.get("email")
+            and not {"phone", "email"} & set(self.errors)
+        ):
             self.add_error("phone", "Indiquez un téléphone ou une adresse e-mail pour rappeler la personne.")
         return cleaned
 
