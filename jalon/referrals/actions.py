@@ -627,7 +627,7 @@ def answer_orientation(
     """The receiving side says yes or no (in Jalon, or through the signed link with no account)."""
     # Lock the row: a double click or two people answering at once give one answer.
     orientation = (
-        Orientation.objects.select_for_update()
+        Orientation.objects.select_for_update(of=("self",))
         .select_related("person", "from_user", "from_structure", "target_structure")
         .get(pk=orientation.pk)
     )
