@@ -288,6 +288,12 @@ class Referral(models.Model):
         return f"{self.first_name} {self.last_name.upper()}".strip()
 
     @property
+    def phone_display(self) -> str:
+        from jalon.people.phones import display
+
+        return display(self.phone)
+
+    @property
     def is_open(self) -> bool:
         return self.status not in {ReferralStatus.ORIENTED, ReferralStatus.CLOSED, ReferralStatus.WELCOMED}
 
