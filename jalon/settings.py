@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jalon.notifications",
     "jalon.referrals",
     "jalon.agenda",
+    "jalon.directory",
     "jalon.www",
     "jalon.demo",
 ]

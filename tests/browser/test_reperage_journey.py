@@ -24,7 +24,12 @@ def test_referral_to_orientation_on_a_phone(phone_page, browser, live_server, pe
         structure=personas.structure_a,
         referrer=None,
         source=ReferralSource.SELF,
-        data={"first_name": "Samia", "phone": "06 12 34 56 78", "contact_consent": True, "needs": ["numerique"]},
+        data={
+            "first_name": "Samia",
+            "phone": "06 12 34 56 78",
+            "contact_consent": True,
+            "needs": ["numerique"],
+        },
     )
     login(page, live_server, personas.case_worker_a.user.email)
     page.get_by_role("link", name=re.compile("Nouvelles demandes ne sont confiées à personne")).click()
@@ -49,8 +54,12 @@ def test_referral_to_orientation_on_a_phone(phone_page, browser, live_server, pe
     # Intake: digital first, housing later.
     page.get_by_role("link", name="Point de situation").click()
     check_page(page)
-    page.get_by_label("Se servir d'un ordinateur ou d'un smartphone", exact=True).select_option(label="Prioritaire")
-    page.get_by_label("Précisions : Se servir d'un ordinateur ou d'un smartphone").fill("Pas d'adresse e-mail")
+    page.get_by_label("Se servir d'un ordinateur ou d'un smartphone", exact=True).select_option(
+        label="Prioritaire"
+    )
+    page.get_by_label("Précisions : Se servir d'un ordinateur ou d'un smartphone").fill(
+        "Pas d'adresse e-mail"
+    )
     page.get_by_label("Se loger", exact=True).select_option(label="Plus tard")
     page.get_by_role("button", name="Enregistrer le point de situation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan d'action")

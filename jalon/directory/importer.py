@@ -1,0 +1,309 @@
+"""Import a data·inclusion dump (JSON or CSV): everything is checked before anything is written.
+
+Each item is validated with the official models (PyPI `data-inclusion-schema`, v1), then
+against Jalon's own references (INSEE codes, structures of the services). One bad line rejects
+the file, and the report lists every bad line with its number and a French reason. A valid
+file is upserted on (source, id): importing it again changes nothing.
+"""
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+import pydantic
+from data_inclusion.schema import v1
+from data_inclusion.schema.v1 import score_qualite
+from django.db import transaction
+from django.utils import timezone
+
+from jalon.structures.models import Commune
+
+from .models import DirectoryStructure, Service
+
+LIST_FIELDS = {
+    "thematiques",
+    "publics",
+    "modes_accueil",
+    "zone_eligibilite",
+    "modes_mobilisation",
+    "mobilisable_par",
+    "reseaux_porteurs",
+}
+# Pydantic's error types, in the words of the people who fix the file.
+MESSAGES = {
+    "missing": "champ obligatoire absent",
+    "string_too_short": "texte trop court",
+    "string_too_long": "texte trop long",
+    "string_pattern_mismatch": "format incorrect",
+    "string_type": "du texte est attendu",
+    "enum": "valeur inconnue du référentiel",
+    "literal_error": "valeur inconnue du référentiel",
+    "date_from_datetime_parsing": "date invalide (AAAA-MM-JJ)",
+    "date_parsing": "date invalide (AAAA-MM-JJ)",
+    "date_type": "date invalide (AAAA-MM-JJ)",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "int_parsing": "nombre entier attendu",
+    "url_parsing": "adresse web invalide",
+    "url_scheme": "adresse web invalide",
+    "value_error": "valeur refusée",
+    "too_short": "liste vide",
+    "set_type": "une liste est attendue",
+    "list_type": "une liste est attendue",
+    "extra_forbidden": "champ inconnu",
+}
+
+
+@dataclass
+class Problem:
+    kind: str  # "structure", "service" or "fichier"
+    line: int
+    identifier: str
+    message: str
+
+    def __str__(self):
+        where = f"ligne {self.line}" if self.line else "fichier"
+        ident = f" ({self.identifier})" if self.identifier else ""
+        return f"{where}, {self.kind}{ident} : {self.message}"
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    structures: Counter = field(default_factory=Counter)
+    services: Counter = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"Fichier refusé : {len(self.problems)} ligne(s) à corriger, rien n'a été enregistré."
+        parts = []
+        for label, counts in (("structures", self.structures), ("services", self.services)):
+            parts.append(
+                f"{label} : {counts['created']} créée(s), {counts['updated']} mise(s) à jour, "
+                f"{counts['unchanged']} inchangée(s)"
+            )
+        return "Import terminé — " + " ; ".join(parts) + "."
+
+
+class FileError(ValueError):
+    pass
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def _csv_value(name: str, raw: str):
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    if name in LIST_FIELDS:
+        if raw.startswith("["):
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError:
+                return raw
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def read(name: str, content: bytes) -> tuple[list[tuple[int, dict]], list[tuple[int, dict]]]:
+    """(line, item) pairs for structures and services. Lines: JSON position or CSV line."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileError("Le fichier doit être encodé en UTF-8.") from exc
+    if name.lower().endswith(".csv"):
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        if not reader.fieldnames:
+            raise FileError("Le fichier CSV est vide.")
+        rows = [(n + 2, {k: _csv_value(k, v) for k, v in row.items() if k}) for n, row in enumerate(reader)]
+        rows = [(line, {k: v for k, v in row.items() if v is not None}) for line, row in rows]
+        if "structure_id" in reader.fieldnames:
+            return [], rows
+        return rows, []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileError(f"Le fichier n'est pas du JSON valide (ligne {exc.lineno}).") from exc
+    if isinstance(data, dict):
+        structures, services = data.get("structures", []), data.get("services", [])
+        if not isinstance(structures, list) or not isinstance(services, list):
+            raise FileError("« structures » et « services » doivent être des listes.")
+    elif isinstance(data, list):
+        services = [item for item in data if isinstance(item, dict) and "structure_id" in item]
+        structures = [item for item in data if not (isinstance(item, dict) and "structure_id" in item)]
+    else:
+        raise FileError(
+            "Le fichier doit contenir une liste, ou un objet avec « structures » et « services »."
+        )
+    return list(enumerate(structures, start=1)), list(enumerate(services, start=1))
+
+
+# --- Checking ----------------------------------------------------------------------------------
+
+
+def _french(error: dict) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if not isinstance(part, int)) or "élément"
+    message = MESSAGES.get(error.get("type", ""), error.get("msg", "valeur refusée"))
+    if error.get("type") == "value_error":
+        message = str(error.get("msg", "")).removeprefix("Value error, ") or message
+    if error.get("type") in {"enum", "literal_error"}:
+        message += f" (« {error.get('input')} »)"
+    return f"{where} : {message}"
+
+
+def _validate(model, kind: str, rows, problems: list[Problem]):
+    valid = []
+    seen = set()
+    for line, row in rows:
+        if not isinstance(row, dict):
+            problems.append(Problem(kind, line, "", "un objet JSON est attendu"))
+            continue
+        identifier = str(row.get("id", ""))
+        try:
+            item = model.model_validate(row)
+        except pydantic.ValidationError as exc:
+            problems.append(Problem(kind, line, identifier, " ; ".join(_french(e) for e in exc.errors())))
+            continue
+        key = (item.source, item.id)
+        if key in seen:
+            problems.append(Problem(kind, line, identifier, "identifiant en double dans le fichier"))
+            continue
+        seen.add(key)
+        valid.append((line, item))
+    return valid
+
+
+def check(structure_rows, service_rows) -> tuple[list, list, list[Problem]]:
+    problems: list[Problem] = []
+    structures = _validate(v1.Structure, "structure", structure_rows, problems)
+    services = _validate(v1.Service, "service", service_rows, problems)
+    codes = {item.code_insee for _, item in structures + services if item.code_insee}
+    known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
+    for kind, items in (("structure", structures), ("service", services)):
+        for line, item in items:
+            if item.code_insee and item.code_insee not in known:
+                problems.append(
+                    Problem(kind, line, item.id, f"code_insee : commune inconnue ({item.code_insee})")
+                )
+    in_file = {(item.source, item.id) for _, item in structures}
+    wanted = {(item.source, item.structure_id) for _, item in services} - in_file
+    in_db = set()
+    if wanted:
+        for source, source_id in DirectoryStructure.objects.filter(
+            source__in={s for s, _ in wanted}, source_id__in={i for _, i in wanted}
+        ).values_list("source", "source_id"):
+            in_db.add((source, source_id))
+    for line, item in services:
+        if (item.source, item.structure_id) not in in_file | in_db:
+            problems.append(
+                Problem("service", line, item.id, f"structure_id : structure inconnue ({item.structure_id})")
+            )
+    problems.sort(key=lambda p: (p.kind != "structure", p.line))
+    return structures, services, problems
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset | list | tuple):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, date):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # HttpUrl, EmailStr
+
+
+def _values(model, item, exclude: set[str]) -> dict:
+    values = {}
+    for model_field in model._meta.concrete_fields:
+        name = model_field.name
+        if name in exclude or name in {
+            "id",
+            "source_id",
+            "commune",
+            "structure",
+            "owner",
+            "updated_at",
+            "score_qualite",
+            "kind",
+        }:
+            continue
+        if not hasattr(item, name):
+            continue
+        value = _plain(getattr(item, name))
+        if value is None:
+            value = [] if name in LIST_FIELDS else (None if model_field.null else "")
+        values[name] = value
+    values["source_id"] = item.id
+    values["commune_id"] = item.code_insee or None
+    return values
+
+
+def _upsert(model, lookup: dict, values: dict, counts: Counter):
+    existing = model.objects.filter(**lookup).first()
+    if existing is None:
+        obj = model.objects.create(**lookup, **{k: v for k, v in values.items() if k not in lookup})
+        counts["created"] += 1
+        return obj
+    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(existing, key, value)
+        existing.updated_at = timezone.now()
+        existing.save()
+        counts["updated"] += 1
+    else:
+        counts["unchanged"] += 1
+    return existing
+
+
+def import_file(name: str, content: bytes, *, owner=None) -> Report:
+    report = Report()
+    try:
+        structure_rows, service_rows = read(name, content)
+    except FileError as exc:
+        report.problems.append(Problem("fichier", 0, "", str(exc)))
+        return report
+    if not structure_rows and not service_rows:
+        report.problems.append(Problem("fichier", 0, "", "aucune structure ni aucun service dans le fichier"))
+        return report
+    structures, services, problems = check(structure_rows, service_rows)
+    if problems:
+        report.problems = problems
+        return report
+    with transaction.atomic():
+        by_key = {}
+        for _, item in structures:
+            values = _values(DirectoryStructure, item, exclude=set())
+            if owner is not None:
+                values["owner_id"] = owner.pk
+            obj = _upsert(
+                DirectoryStructure, {"source": item.source, "source_id": item.id}, values, report.structures
+            )
+            by_key[(item.source, item.id)] = obj
+        for _, item in services:
+            parent = by_key.get((item.source, item.structure_id)) or DirectoryStructure.objects.get(
+                source=item.source, source_id=item.structure_id
+            )
+            values = _values(Service, item, exclude=set())
+            values["structure_id"] = parent.pk
+            values["score_qualite"] = score_qualite.score(item)[0]
+            _upsert(Service, {"source": item.source, "source_id": item.id}, values, report.services)
+    return report

@@ -1,0 +1,103 @@
+"""The directory: structures and services as the national data·inclusion schema (v1) has them.
+
+Field names follow the schema so an import or an export is a plain mapping; Jalon adds the
+kind (service, training, initiative), the training details, translations and the Jalon
+structure that owns an offer (when it publishes its own).
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jalon.structures.models import Commune, Structure
+
+
+class DirectoryStructure(models.Model):
+    source = models.CharField(_("source"), max_length=100)
+    source_id = models.CharField(_("identifiant chez la source"), max_length=255)
+    nom = models.CharField(_("nom"), max_length=255)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    lien_source = models.URLField(_("lien source"), max_length=500, blank=True)
+    date_maj = models.DateField(_("date de mise à jour"))
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    code_postal = models.CharField(max_length=5, blank=True)
+    adresse = models.CharField(max_length=255, blank=True)
+    complement_adresse = models.CharField(max_length=255, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    telephone = models.CharField(max_length=20, blank=True)
+    courriel = models.EmailField(blank=True)
+    site_web = models.URLField(max_length=500, blank=True)
+    horaires_accueil = models.CharField(_("horaires (format OpenStreetMap)"), max_length=500, blank=True)
+    accessibilite_lieu = models.URLField(max_length=500, blank=True)
+    reseaux_porteurs = models.JSONField(default=list, blank=True)
+    # The Jalon structure that publishes this offer, if any (it sees quality scores and exports).
+    owner = models.ForeignKey(
+        Structure, null=True, blank=True, on_delete=models.SET_NULL, related_name="directory_structures"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("structure de l'annuaire")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="directorystructure_source_id")
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
+class ServiceKind(models.TextChoices):
+    SERVICE = "service", _("Service")
+    TRAINING = "formation", _("Formation")
+    INITIATIVE = "initiative", _("Initiative locale")
+
+
+class Service(models.Model):
+    structure = models.ForeignKey(DirectoryStructure, on_delete=models.CASCADE, related_name="services")
+    source = models.CharField(max_length=100)
+    source_id = models.CharField(max_length=255)
+    kind = models.CharField(
+        _("nature"), max_length=12, choices=ServiceKind.choices, default=ServiceKind.SERVICE
+    )
+    nom = models.CharField(_("nom"), max_length=150)
+    description = models.TextField(_("description"))
+    lien_source = models.URLField(max_length=500, blank=True)
+    date_maj = models.DateField(_("date de mise à jour"))
+    type = models.CharField(max_length=40, blank=True)
+    thematiques = models.JSONField(default=list, blank=True)
+    frais = models.CharField(max_length=20, blank=True)
+    frais_precisions = models.TextField(blank=True)
+    publics = models.JSONField(default=list, blank=True)
+    publics_precisions = models.TextField(blank=True)
+    conditions_acces = models.TextField(blank=True)
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    code_postal = models.CharField(max_length=5, blank=True)
+    adresse = models.CharField(max_length=255, blank=True)
+    complement_adresse = models.CharField(max_length=255, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    telephone = models.CharField(max_length=20, blank=True)
+    courriel = models.EmailField(blank=True)
+    modes_accueil = models.JSONField(default=list, blank=True)
+    zone_eligibilite = models.JSONField(default=list, blank=True)
+    contact_nom_prenom = models.CharField(max_length=255, blank=True)
+    lien_mobilisation = models.URLField(max_length=500, blank=True)
+    modes_mobilisation = models.JSONField(default=list, blank=True)
+    mobilisable_par = models.JSONField(default=list, blank=True)
+    mobilisation_precisions = models.TextField(blank=True)
+    volume_horaire_hebdomadaire = models.FloatField(null=True, blank=True)
+    nombre_semaines = models.PositiveIntegerField(null=True, blank=True)
+    horaires_accueil = models.CharField(max_length=500, blank=True)
+    # Quality as data·inclusion computes it (0 to 1), refreshed on every import or edit.
+    score_qualite = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service")
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="service_source_id")]
+        indexes = [models.Index(fields=["structure", "nom"], name="service_structure_name")]
+
+    def __str__(self):
+        return self.nom
