@@ -2,10 +2,8 @@
 
 from data_inclusion.schema import v1
 
-from .importer import LIST_FIELDS
+from .importer import LIST_FIELDS, SKIP
 from .models import DirectoryStructure, Service
-
-SKIP = {"id", "source_id", "commune", "structure", "owner", "updated_at", "score_qualite", "kind"}
 
 
 def _item(obj, model_fields) -> dict:

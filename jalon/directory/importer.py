@@ -22,8 +22,22 @@ from django.utils import timezone
 
 from jalon.structures.models import Commune
 
-from .models import DirectoryStructure, Service
+from .models import DirectoryStructure, Service, ServiceZone
+from .search import sync_index
 
+# Model fields that are not data·inclusion fields (set by Jalon, not read from the file).
+SKIP = {
+    "id",
+    "source_id",
+    "commune",
+    "structure",
+    "owner",
+    "updated_at",
+    "score_qualite",
+    "kind",
+    "search_name",
+    "search_body",
+}
 LIST_FIELDS = {
     "thematiques",
     "publics",
@@ -257,21 +271,36 @@ def _values(model, item, exclude: set[str]) -> dict:
 
 
 def _upsert(model, lookup: dict, values: dict, counts: Counter):
+    """Create or update; returns (object, whether it was written)."""
     existing = model.objects.filter(**lookup).first()
     if existing is None:
         obj = model.objects.create(**lookup, **{k: v for k, v in values.items() if k not in lookup})
         counts["created"] += 1
-        return obj
+        return obj, True
     changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
-    if changed:
-        for key, value in changed.items():
-            setattr(existing, key, value)
-        existing.updated_at = timezone.now()
-        existing.save()
-        counts["updated"] += 1
-    else:
+    if not changed:
         counts["unchanged"] += 1
-    return existing
+        return existing, False
+    for key, value in changed.items():
+        setattr(existing, key, value)
+    existing.updated_at = timezone.now()
+    existing.save()
+    counts["updated"] += 1
+    return existing, True
+
+
+def _index(services: list[Service]) -> None:
+    """Search words and eligibility zones of the services just written."""
+    for service in services:
+        service.refresh_search()
+        service.save(update_fields=["search_name", "search_body"])
+    ServiceZone.objects.filter(service__in=services).delete()
+    ServiceZone.objects.bulk_create(
+        ServiceZone(service=service, code=code)
+        for service in services
+        for code in set(service.zone_eligibilite)
+    )
+    sync_index(services)
 
 
 def import_file(name: str, content: bytes, *, owner=None) -> Report:
@@ -294,10 +323,11 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
             values = _values(DirectoryStructure, item, exclude=set())
             if owner is not None:
                 values["owner_id"] = owner.pk
-            obj = _upsert(
+            obj, _ = _upsert(
                 DirectoryStructure, {"source": item.source, "source_id": item.id}, values, report.structures
             )
             by_key[(item.source, item.id)] = obj
+        touched = []
         for _, item in services:
             parent = by_key.get((item.source, item.structure_id)) or DirectoryStructure.objects.get(
                 source=item.source, source_id=item.structure_id
@@ -305,5 +335,10 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
             values = _values(Service, item, exclude=set())
             values["structure_id"] = parent.pk
             values["score_qualite"] = score_qualite.score(item)[0]
-            _upsert(Service, {"source": item.source, "source_id": item.id}, values, report.services)
+            service, written = _upsert(
+                Service, {"source": item.source, "source_id": item.id}, values, report.services
+            )
+            if written:
+                touched.append(service)
+        _index(touched)
     return report

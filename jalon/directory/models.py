@@ -93,6 +93,9 @@ class Service(models.Model):
     # Quality as data·inclusion computes it (0 to 1), refreshed on every import or edit.
     score_qualite = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Prepared words for the full-text search (see search.py), kept up to date by refresh_search().
+    search_name = models.TextField(default="", editable=False)
+    search_body = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("service")
@@ -101,3 +104,28 @@ class Service(models.Model):
 
     def __str__(self):
         return self.nom
+
+    def refresh_search(self) -> None:
+        from data_inclusion.schema.v1 import Thematique
+
+        from .search import prepare
+
+        labels = []
+        for code in self.thematiques:
+            try:
+                labels.append(Thematique(code).label)
+            except ValueError:
+                labels.append(code.replace("-", " "))
+        self.search_name = prepare(self.nom)
+        self.search_body = prepare(" ".join([self.description, self.structure.nom, *labels]))
+
+
+class ServiceZone(models.Model):
+    """One code of a service's zone_eligibilite (commune, EPCI, département, or "france")."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="zones")
+    code = models.CharField(max_length=9)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "code"], name="servicezone_unique")]
+        indexes = [models.Index(fields=["code", "service"], name="servicezone_code")]

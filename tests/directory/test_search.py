@@ -1,0 +1,97 @@
+"""Search: accents, case and plurals do not matter; names rank first; territories are respected."""
+
+import json
+
+import pytest
+
+from jalon.directory.importer import import_file
+from jalon.directory.models import Service
+from jalon.directory.search import eligible_in, matching, prepare
+from jalon.structures.models import Commune
+
+pytestmark = pytest.mark.django_db
+
+BASE = {"source": "test", "structure_id": "s", "date_maj": "2026-10-01"}
+
+
+def load(*services):
+    structures = [{"source": "test", "id": "s", "nom": "Maison des services", "date_maj": "2026-10-01"}]
+    items = [{**BASE, "id": f"x{i}", **service} for i, service in enumerate(services)]
+    report = import_file("f.json", json.dumps({"structures": structures, "services": items}).encode())
+    assert report.ok, [str(p) for p in report.problems]
+
+
+def names(queryset):
+    return [s.nom for s in queryset.order_by("-rank", "pk")]
+
+
+def test_prepare_folds_accents_case_plurals_and_stop_words():
+    assert prepare("Les Compétences NUMÉRIQUES des emplois") == "competence numerique emploi"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["competences numeriques", "COMPÉTENCES NUMÉRIQUES", "compétence numérique", "Competence  Numerique !"],
+)
+def test_accents_case_and_plurals_do_not_matter(query):
+    load(
+        {"nom": "Compétences numériques", "description": "Apprendre à se servir d'un ordinateur."},
+        {"nom": "Garde d'enfants", "description": "Pendant vos rendez-vous."},
+    )
+    assert names(matching(Service.objects.all(), query)) == ["Compétences numériques"]
+
+
+def test_plural_query_finds_the_singular_and_stems_match_related_words():
+    load(
+        {"nom": "Atelier emploi", "description": "Chercher un emploi près de chez vous."},
+        {"nom": "Formation bureautique", "description": "Se former aux outils."},
+    )
+    assert names(matching(Service.objects.all(), "emplois")) == ["Atelier emploi"]
+    assert names(matching(Service.objects.all(), "formations")) == ["Formation bureautique"]
+
+
+def test_a_match_in_the_name_ranks_before_a_match_in_the_description():
+    load(
+        {"nom": "Permanence CAF", "description": "Aide au budget et au numérique pour vos démarches."},
+        {"nom": "Atelier numérique", "description": "Découvrir l'ordinateur."},
+    )
+    assert names(matching(Service.objects.all(), "numerique")) == ["Atelier numérique", "Permanence CAF"]
+
+
+def test_empty_or_stop_word_query_matches_nothing():
+    load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
+    assert not matching(Service.objects.all(), "le la les").exists()
+
+
+def test_territory_filter_never_returns_a_service_whose_zone_excludes_the_commune():
+    mourenx, poitiers = Commune.objects.get(code="64410"), Commune.objects.get(code="86194")
+    load(
+        {"nom": "Département 64", "description": "Zone départementale.", "zone_eligibilite": ["64"]},
+        {"nom": "Poitiers seulement", "description": "Zone communale.", "zone_eligibilite": ["86194"]},
+        {"nom": "EPCI de Mourenx", "description": "Zone intercommunale.", "zone_eligibilite": [mourenx.epci]},
+        {"nom": "Partout", "description": "Zone nationale.", "zone_eligibilite": ["france"]},
+        {"nom": "Sans zone à Poitiers", "description": "Zone non précisée.", "code_insee": "86194"},
+        {"nom": "Sans zone ni lieu", "description": "Rien de précisé."},
+    )
+    everything = Service.objects.all()
+    assert sorted(s.nom for s in eligible_in(everything, mourenx)) == [
+        "Département 64",
+        "EPCI de Mourenx",
+        "Partout",
+    ]
+    assert sorted(s.nom for s in eligible_in(everything, poitiers)) == [
+        "Partout",
+        "Poitiers seulement",
+        "Sans zone à Poitiers",
+    ]
+    for commune in (mourenx, poitiers):
+        for service in eligible_in(everything, commune):
+            zone = set(service.zone_eligibilite)
+            assert not zone or zone & {commune.code, commune.epci, commune.departement, "france"}
+
+
+def test_reimport_keeps_the_index_in_step():
+    load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
+    load({"nom": "Atelier logement", "description": "Trouver un logement."})
+    assert names(matching(Service.objects.all(), "logement")) == ["Atelier logement"]
+    assert not matching(Service.objects.all(), "emploi").exists()
