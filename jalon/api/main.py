@@ -9,6 +9,7 @@ from .orientations import router as orientations_router
 from .people import router as people_router
 from .referrals import router as referrals_router
 from .referrers import router as referrers_router
+from .services import router as services_router
 from .structures import router as structures_router
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api.add_router("/v1/referrals", referrals_router)
 api.add_router("/v1/orientations", orientations_router)
 api.add_router("/v1/appointments", appointments_router)
 api.add_router("/v1/indicators", indicators_router)
+api.add_router("/v1/services", services_router)
 
 
 @api.exception_handler(Http404)

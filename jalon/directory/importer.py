@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from jalon.structures.models import Commune
 
-from .models import DirectoryStructure, Service, ServiceZone
+from .models import DirectoryStructure, Service, ServiceTheme, ServiceZone
 from .search import sync_index
 
 # Model fields that are not data·inclusion fields (set by Jalon, not read from the file).
@@ -299,6 +299,10 @@ def _index(services: list[Service]) -> None:
         ServiceZone(service=service, code=code)
         for service in services
         for code in set(service.zone_eligibilite)
+    )
+    ServiceTheme.objects.filter(service__in=services).delete()
+    ServiceTheme.objects.bulk_create(
+        ServiceTheme(service=service, code=code) for service in services for code in set(service.thematiques)
     )
     sync_index(services)
 

@@ -129,3 +129,14 @@ class ServiceZone(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["service", "code"], name="servicezone_unique")]
         indexes = [models.Index(fields=["code", "service"], name="servicezone_code")]
+
+
+class ServiceTheme(models.Model):
+    """One thematique of a service, as a row: filtering by thematique is an index lookup."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="themes")
+    code = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "code"], name="servicetheme_unique")]
+        indexes = [models.Index(fields=["code", "service"], name="servicetheme_code")]

@@ -96,3 +96,58 @@ def eligible_in(queryset, commune):
     covered = Exists(ServiceZone.objects.filter(service=OuterRef("pk"), code__in=codes))
     zoned = Exists(ServiceZone.objects.filter(service=OuterRef("pk")))
     return queryset.filter(covered | (~zoned & Q(commune__departement=commune.departement)))
+
+
+def _rank_sql(words: str) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return f"ts_rank({PG_VECTOR}, plainto_tsquery('french', %s))", [words]
+    match = " ".join(f'"{stem}"' for stem in _stemmer.stemWords(words.split()))
+    return (
+        f"(SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s AND rowid = directory_service.id)",
+        [match],
+    )
+
+
+def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
+    """One page of results and the cursor of the next: by relevance then id, or by name then id.
+
+    Keyset pagination: the next page starts strictly after the last (rank, id) or (name, id)
+    seen, so page 50 costs what page 1 costs and nothing is skipped or repeated.
+    """
+    import base64
+    import json
+
+    cursor = None
+    if after:
+        try:
+            cursor = json.loads(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)))
+        except (ValueError, TypeError):
+            cursor = None
+    if prepare(query):
+        queryset = matching(queryset, query)
+        if cursor:
+            rank_sql, params = _rank_sql(prepare(query))
+            # ts_rank() is a real: the cursor's value must be compared as a real too.
+            value = "CAST(%s AS real)" if connection.vendor == "postgresql" else "%s"
+            queryset = queryset.extra(
+                where=[f"({rank_sql} < {value} OR ({rank_sql} = {value} AND directory_service.id > %s))"],
+                params=[*params, cursor[0], *params, cursor[0], cursor[1]],
+            )
+        rows = list(queryset.order_by("-rank", "pk")[: size + 1])
+        key = lambda s: [s.rank, s.pk]  # noqa: E731
+    else:
+        if query.strip():
+            return [], None
+        if cursor:
+            from django.db.models import Q
+
+            queryset = queryset.filter(Q(nom__gt=cursor[0]) | Q(nom=cursor[0], pk__gt=cursor[1]))
+        rows = list(queryset.order_by("nom", "pk")[: size + 1])
+        key = lambda s: [s.nom, s.pk]  # noqa: E731
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = None
+    if more and rows:
+        next_cursor = base64.urlsafe_b64encode(json.dumps(key(rows[-1])).encode()).decode().rstrip("=")
+    return rows, next_cursor

@@ -1,0 +1,86 @@
+"""The directory of services: search, and export of a structure's own offer (data·inclusion)."""
+
+from datetime import date
+
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from jalon.directory.exporter import export_offer
+from jalon.directory.models import Service, ServiceTheme
+from jalon.directory.search import eligible_in, search_page
+from jalon.structures.models import Commune
+
+from .people import _membership
+
+router = Router(tags=["annuaire"])
+
+
+class ServiceOut(Schema):
+    id: int
+    source: str
+    source_id: str
+    kind: str
+    nom: str
+    description: str
+    structure: str = Field(description="Nom de la structure qui porte le service")
+    type: str
+    thematiques: list[str]
+    publics: list[str]
+    frais: str
+    modes_accueil: list[str]
+    zone_eligibilite: list[str]
+    commune: str | None = Field(None, description="Code INSEE")
+    adresse: str
+    telephone: str
+    courriel: str
+    date_maj: date
+    score_qualite: float | None
+
+    @staticmethod
+    def resolve_structure(obj):
+        return obj.structure.nom
+
+    @staticmethod
+    def resolve_commune(obj):
+        return obj.commune_id
+
+
+class ServicePage(Schema):
+    items: list[ServiceOut]
+    suivant: str | None
+
+
+class ServiceFilters(Schema):
+    q: str = Field("", description="Mots cherchés (accents, majuscules et pluriels indifférents)")
+    commune: str = Field(
+        "", description="Code INSEE : seulement les services dont la zone couvre cette commune"
+    )
+    thematiques: str = Field("", description="Codes de thématiques data·inclusion, séparés par des virgules")
+    types: str = Field("", description="Types de service data·inclusion, séparés par des virgules")
+    apres: str = Field("", description="Curseur renvoyé par la page précédente (`suivant`).")
+    taille: int = Field(20, ge=1, le=100)
+
+
+@router.get("", response=ServicePage, summary="Chercher un service, une formation ou une initiative")
+def list_services(request, filters: ServiceFilters = Query(...)):
+    _membership(request, "people.view")
+    queryset = Service.objects.select_related("structure")
+    if filters.commune:
+        commune = Commune.objects.filter(code=filters.commune).first()
+        if commune is None:
+            raise HttpError(422, f"Code commune INSEE inconnu : {filters.commune}.")
+        queryset = eligible_in(queryset, commune)
+    themes = [t for t in filters.thematiques.split(",") if t.strip()]
+    if themes:
+        queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=themes).values("service_id"))
+    types = [t for t in filters.types.split(",") if t.strip()]
+    if types:
+        queryset = queryset.filter(type__in=types)
+    rows, next_cursor = search_page(queryset, filters.q, after=filters.apres, size=filters.taille)
+    return {"items": rows, "suivant": next_cursor}
+
+
+@router.get("/export", summary="Exporter l'offre de ma structure au format data·inclusion")
+def export_services(request):
+    membership = _membership(request, "people.view")
+    return export_offer(membership.structure)
