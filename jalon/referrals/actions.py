@@ -496,6 +496,8 @@ def _orientation_recipient(orientation: Orientation) -> str:
         return orientation.target_email
     if orientation.target_structure_id:
         return orientation.target_structure.email
+    if orientation.target_service_id:
+        return orientation.target_service.courriel
     return ""
 
 
@@ -535,6 +537,7 @@ def propose_orientation(
     target_structure=None,
     target_label: str = "",
     target_email: str = "",
+    target_service=None,
     referral: Referral | None = None,
     via: str = "web",
 ) -> Orientation:
@@ -542,7 +545,7 @@ def propose_orientation(
     errors = {}
     if not motive.strip():
         errors["motive"] = "Expliquez en une phrase pourquoi vous orientez la personne."
-    if target_structure is None and not target_label.strip():
+    if target_structure is None and target_service is None and not target_label.strip():
         errors["target_label"] = (
             "Indiquez vers quoi vous orientez : une structure, un programme ou un service."
         )
@@ -561,7 +564,8 @@ def propose_orientation(
         referral=referral,
         target_kind=target_kind,
         target_structure=target_structure,
-        target_label=target_label.strip(),
+        target_service=target_service,
+        target_label=target_label.strip() or (target_service.nom if target_service else ""),
         target_email=target_email.strip().lower(),
         motive=motive.strip(),
         share_contact=share_contact,

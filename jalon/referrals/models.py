@@ -489,7 +489,15 @@ class Orientation(models.Model):
         on_delete=models.PROTECT,
         related_name="orientations_received",
     )
-    # Free text until the directory and programmes exist (service or programme name).
+    target_service = models.ForeignKey(
+        "directory.Service",
+        verbose_name=_("service de l'annuaire"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orientations",
+    )
+    # The programme, service or training by name (free text until programmes exist).
     target_label = models.CharField(_("programme, service ou formation"), max_length=255, blank=True)
     target_email = models.EmailField(_("e-mail du destinataire"), blank=True)
     motive = models.TextField(_("motif de l'orientation"))

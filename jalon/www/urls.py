@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("jalon.www.public.urls")),
     path("", include("jalon.www.agenda.urls")),
     path("", include("jalon.www.indicators.urls")),
+    path("", include("jalon.www.directory.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "JALON_BENCH", False):

@@ -152,6 +152,7 @@ REGISTRY = {
         writes=True,
         body={"target_kind": "service", "target_label": "Atelier CV", "motive": "CV"},
     ),
+    "service_finder": Rule("person", ["get"], ("people.edit",)),
     "orientation_detail": Rule("orientation_any", ["get"], ("people.view",), also=("received",)),
     "orientation_answer": Rule(
         "orientation_in", ["post"], ("people.edit",), writes=True, body={"decision": "oui"}

@@ -178,6 +178,7 @@ class OrientationForm(forms.Form):
     target_structure = forms.ModelChoiceField(
         label="Structure partenaire", queryset=None, required=False, empty_label="Aucune (texte libre)"
     )
+    target_service = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     target_label = forms.CharField(
         label="Programme, service ou formation",
         max_length=255,
@@ -200,6 +201,9 @@ class OrientationForm(forms.Form):
     def __init__(self, *args, structure, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_structure"].queryset = structure.partner_structures().order_by("name")
+        from jalon.directory.models import Service
+
+        self.fields["target_service"].queryset = Service.objects.all()
 
 
 class AnswerForm(forms.Form):

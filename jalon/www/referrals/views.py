@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
+from jalon.directory.models import Service
 from jalon.referrals import actions, links
 from jalon.referrals.models import (
     Intake,
@@ -429,14 +430,19 @@ def orientation_create(request, pk: int):
     person = person_for_edit(request, pk)
     structure = request.membership.structure
     referral = person.referrals.filter(structure=structure, status=ReferralStatus.WELCOMED).first()
-    form = forms.OrientationForm(
-        request.POST or None,
-        structure=structure,
-        initial={
-            "target_kind": request.GET.get("vers", "structure"),
-            "target_label": request.GET.get("service", ""),
-        },
-    )
+    initial = {"target_kind": "structure"}
+    service = None
+    if request.GET.get("service", "").isdigit():
+        # Chosen in "Trouver un service": the directory is shared by everyone, not tenant data.
+        service = Service.objects.select_related("structure").filter(pk=request.GET["service"]).first()
+    if service is not None:
+        initial = {
+            "target_kind": "service",
+            "target_service": service.pk,
+            "target_label": f"{service.nom} ({service.structure.nom})",
+            "target_email": service.courriel,
+        }
+    form = forms.OrientationForm(request.POST or None, structure=structure, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             orientation = actions.propose_orientation(

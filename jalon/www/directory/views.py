@@ -1,0 +1,105 @@
+"""The directory for case workers: search, and "Trouver un service" from a person file."""
+
+from data_inclusion.schema.v1 import Thematique
+from django import forms
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from jalon.audit.actions import record
+from jalon.audit.models import Action
+from jalon.directory.models import Service, ServiceTheme
+from jalon.directory.search import eligible_in, search_page
+from jalon.referrals.models import Intake, Need
+from jalon.structures import communes
+from jalon.www.fields import CommuneField
+from jalon.www.scoping import person_for_edit, require
+
+# The data·inclusion category that answers each life domain of the intake.
+NEED_CATEGORIES = {
+    Need.EMPLOYMENT: "trouver-un-emploi",
+    Need.TRAINING: "se-former",
+    Need.DIGITAL: "numerique",
+    Need.HOUSING: "logement-hebergement",
+    Need.HEALTH: "sante",
+    Need.MOBILITY: "mobilite",
+    Need.BUDGET: "difficultes-financieres",
+    Need.FAMILY: "famille",
+    Need.RIGHTS: "difficultes-administratives-ou-juridiques",
+    Need.LANGUAGE: "lecture-ecriture-calcul",
+    Need.BUSINESS: "creer-une-entreprise",
+}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Mots-clés", required=False, max_length=200)
+    commune = CommuneField(label="Commune de la personne", required=False)
+    besoin = forms.MultipleChoiceField(
+        label="Besoins", choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _results(request, form):
+    data = form.cleaned_data if form.is_valid() else {}
+    queryset = Service.objects.select_related("structure", "commune")
+    if data.get("commune"):
+        queryset = eligible_in(queryset, data["commune"])
+    codes = [
+        t.value
+        for need in data.get("besoin") or []
+        for t in Thematique
+        if t.value.startswith(NEED_CATEGORIES[need] + "--")
+    ]
+    if codes:
+        queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=codes).values("service_id"))
+    return search_page(queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20)
+
+
+@require_GET
+def directory_search(request):
+    require(request, "people.view")
+    form = SearchForm(request.GET or None)
+    rows, next_cursor = _results(request, form) if request.GET else ([], None)
+    query = request.GET.copy()
+    query.pop("apres", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "person": None,
+    }
+    return render(request, "directory/search.html", context)
+
+
+@require_GET
+def service_finder(request, pk: int):
+    """Pre-filled with the person's commune and the needs of their latest intake."""
+    person = person_for_edit(request, pk)
+    if "q" in request.GET or "apres" in request.GET:
+        form = SearchForm(request.GET)
+    else:
+        intake = Intake.objects.filter(person=person).prefetch_related("needs").first()
+        needs = [n.domain for n in intake.needs.all()] if intake else []
+        data = {"besoin": needs, "q": ""}
+        if person.commune_id:
+            data["commune"] = communes.label(person.commune)
+        form = SearchForm(data)
+    record(
+        action=Action.READ,
+        actor=request.user,
+        structure=request.membership.structure,
+        obj=person,
+        detail="annuaire",
+    )
+    rows, next_cursor = _results(request, form)
+    query = request.GET.copy() if request.GET else None
+    if query is not None:
+        query.pop("apres", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "query": query.urlencode() if query is not None else "",
+        "person": person,
+    }
+    return render(request, "directory/search.html", context)
