@@ -182,6 +182,19 @@ else:
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"}
 
+# Cache: Redis when REDIS_URL is set (shared by every process: rate limits hold across workers);
+# otherwise in the process, which is right for the embedded single-process demo.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit lists neither Django's own RedisCache (atomic incr, fine) nor the local
+# cache of a single process; both are deliberate here (see above).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Behind a reverse proxy the client is the last address the proxy appended.
+if env_bool("BEHIND_PROXY", False):
+    RATELIMIT_IP_META_KEY = "jalon.www.public.views.client_ip"
+
 # E-mail and SMS: nothing leaves a demo or a test machine unless configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mails"

@@ -14,6 +14,9 @@ from django.urls import reverse
 from .models import Orientation, OrientationStatus, Referrer
 
 REFERRER_SALT = "jalon.referrals.referrer-link"
+# Posters hang in public places: their token opens only the "je veux être rappelé·e" form,
+# never the referrer's own form or the follow-up of what the referrer sent.
+SELF_REFERRAL_SALT = "jalon.referrals.self-referral-link"
 ORIENTATION_SALT = "jalon.referrals.orientation-answer"
 
 
@@ -29,18 +32,24 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def referrer_token(referrer: Referrer) -> str:
-    return signing.Signer(salt=REFERRER_SALT).sign(referrer.link_key)
+def referrer_token(referrer: Referrer, *, self_referral: bool = False) -> str:
+    salt = SELF_REFERRAL_SALT if self_referral else REFERRER_SALT
+    return signing.Signer(salt=salt).sign(referrer.link_key)
 
 
 def referral_url(referrer: Referrer, *, self_referral: bool = False) -> str:
     name = "public_self_referral" if self_referral else "public_referral"
-    return absolute(reverse(name, kwargs={"token": referrer_token(referrer)}))
+    return absolute(reverse(name, kwargs={"token": referrer_token(referrer, self_referral=self_referral)}))
 
 
-def resolve_referrer(token: str) -> Referrer:
+def follow_up_url(referrer: Referrer) -> str:
+    return absolute(reverse("public_referral_follow_up", kwargs={"token": referrer_token(referrer)}))
+
+
+def resolve_referrer(token: str, *, self_referral: bool = False) -> Referrer:
+    salt = SELF_REFERRAL_SALT if self_referral else REFERRER_SALT
     try:
-        key = signing.Signer(salt=REFERRER_SALT).unsign(token)
+        key = signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature as exc:
         raise LinkError("altere") from exc
     referrer = Referrer.objects.select_related("structure").filter(link_key=key).first()
