@@ -171,6 +171,12 @@ class Appointment(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after"
             ),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="appointment_capacity"),
+            # A permanence's slot is booked once: two people clicking the same slot cannot both get it.
+            models.UniqueConstraint(
+                fields=["permanence", "starts_at"],
+                condition=models.Q(permanence__isnull=False, cancelled_at__isnull=True),
+                name="appointment_slot_once",
+            ),
         ]
 
     def __str__(self):
@@ -179,6 +185,15 @@ class Appointment(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def where(self) -> str:
+        """The place as written in messages and calendars: name, address, then the note."""
+        parts = [self.place.name, self.place.full_address] if self.place_id else []
+        text = ", ".join(part for part in parts if part)
+        if self.location_note:
+            text = f"{text} ({self.location_note})" if text else self.location_note
+        return text
 
 
 class Outcome(models.TextChoices):

@@ -1,3 +1,262 @@
-from ninja import Router
+"""Appointments of the current structure, with the same rules as the agenda pages."""
 
-router = Router(tags=["appointments"])
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from jalon.agenda import actions
+from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant
+from jalon.audit.models import Action, AuditEvent
+from jalon.people.models import Person
+from jalon.referrals.models import Referral
+
+from .people import _membership
+from .referrals import _messages
+from .schemas import ErrorOut
+
+router = Router(tags=["rendez-vous"])
+
+
+class ParticipantOut(Schema):
+    id: int
+    person_id: int | None
+    referral_id: int | None
+    first_name: str
+    last_name: str
+    outcome: str = Field(description="a_venir, vu, excuse, absent")
+    booked_by_self: bool
+    invited_at: datetime | None
+    reminded_at: datetime | None
+
+
+class AppointmentOut(Schema):
+    id: int
+    kind: str = Field(description="individuel ou collectif")
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place_id: int | None
+    permanence_id: int | None
+    where: str
+    capacity: int
+    cancelled_at: datetime | None
+    participants: list[ParticipantOut]
+
+    @staticmethod
+    def resolve_participants(obj):
+        return list(obj.participants.all())
+
+
+class AppointmentPage(Schema):
+    items: list[AppointmentOut]
+
+
+class AppointmentFilters(Schema):
+    du: date | None = Field(None, description="Premier jour (inclus) ; par défaut aujourd'hui.")
+    au: date | None = Field(None, description="Dernier jour (inclus) ; par défaut 30 jours après `du`.")
+    taille: int = Field(100, ge=1, le=500)
+
+
+class AppointmentIn(Schema):
+    title: str
+    kind: AppointmentKind = AppointmentKind.INDIVIDUAL
+    starts_at: datetime | None = Field(None, description="Sans `creneau` : début du rendez-vous.")
+    duration_minutes: int = Field(45, ge=5, le=720)
+    creneau: str = Field("", description="Clé d'un créneau libre (GET /creneaux) ; remplace starts_at.")
+    place_id: int | None = None
+    location_note: str = ""
+    capacity: int = 1
+    person_id: int | None = None
+    referral_id: int | None = None
+    invite: bool = True
+
+
+class OutcomeIn(Schema):
+    outcome: Outcome
+
+
+class SlotOut(Schema):
+    key: str
+    starts_at: datetime
+    ends_at: datetime
+    permanence_id: int
+    place: str
+
+
+def _with_participants(queryset):
+    return queryset.select_related("place", "place__commune").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.order_by("pk"))
+    )
+
+
+def _audit(request, structure, appointments) -> None:
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action=Action.READ,
+                actor=request.user,
+                structure=structure,
+                object_type="person",
+                object_id=str(p.person_id),
+                person_id=p.person_id,
+                detail="rendez-vous",
+                via="api",
+            )
+            for a in appointments
+            for p in a.participants.all()
+            if p.person_id
+        ]
+    )
+
+
+@router.get("", response={200: AppointmentPage, 422: ErrorOut}, summary="Rendez-vous de ma structure")
+def list_appointments(request, filters: AppointmentFilters = Query(...)):
+    membership = _membership(request, "people.view")
+    first = filters.du or timezone.localdate()
+    last = filters.au or first + timedelta(days=30)
+    if last < first:
+        raise HttpError(422, "La date de fin précède la date de début.")
+    tz = timezone.get_current_timezone()
+    rows = list(
+        _with_participants(
+            Appointment.objects.for_structure(membership.structure).filter(
+                starts_at__gte=datetime.combine(first, datetime.min.time(), tzinfo=tz),
+                starts_at__lt=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz),
+            )
+        ).order_by("starts_at", "pk")[: filters.taille]
+    )
+    _audit(request, membership.structure, rows)
+    return {"items": rows}
+
+
+@router.get("/creneaux", response=list[SlotOut], summary="Créneaux libres des permanences de ma structure")
+def list_slots(request, jours: int = Query(14, ge=1, le=60)):
+    membership = _membership(request, "people.view")
+    slots = actions.free_slots(membership.structure, start=timezone.localdate(), days=jours)[:500]
+    return [
+        {
+            "key": s.key,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "permanence_id": s.permanence.pk,
+            "place": s.permanence.place.name,
+        }
+        for s in slots
+    ]
+
+
+@router.post("", response={201: AppointmentOut, 422: ErrorOut}, summary="Fixer un rendez-vous")
+def create_appointment(request, payload: AppointmentIn):
+    membership = _membership(request, "people.edit")
+    structure = membership.structure
+    person = referral = place = None
+    if payload.person_id is not None and payload.referral_id is not None:
+        raise HttpError(422, "Indiquez une personne ou une demande, pas les deux.")
+    if payload.person_id is not None:
+        person = Person.objects.owned_by(structure).filter(pk=payload.person_id).first()
+        if person is None:
+            raise HttpError(422, "Personne inconnue dans votre structure.")
+    if payload.referral_id is not None:
+        referral = Referral.objects.for_structure(structure).filter(pk=payload.referral_id).first()
+        if referral is None:
+            raise HttpError(422, "Demande inconnue dans votre structure.")
+    if payload.place_id is not None:
+        place = actions.places_for(structure).filter(pk=payload.place_id).first()
+        if place is None:
+            raise HttpError(422, "Lieu inconnu pour votre structure.")
+    try:
+        permanence = None
+        if payload.creneau:
+            slot = actions.parse_slot(structure, payload.creneau)
+            permanence, starts_at, ends_at = slot.permanence, slot.starts_at, slot.ends_at
+        elif payload.starts_at is None:
+            raise ValidationError("Indiquez le début (starts_at) ou un créneau libre (creneau).")
+        else:
+            starts_at = payload.starts_at
+            if timezone.is_naive(starts_at):
+                starts_at = timezone.make_aware(starts_at)
+            ends_at = starts_at + timedelta(minutes=payload.duration_minutes)
+        appointment = actions.schedule(
+            structure=structure,
+            actor=request.user,
+            title=payload.title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            kind=payload.kind,
+            place=place or (permanence.place if permanence else None),
+            permanence=permanence,
+            capacity=payload.capacity,
+            location_note=payload.location_note,
+            via="api",
+        )
+        if person or referral:
+            actions.add_participant(
+                appointment=appointment,
+                structure=structure,
+                actor=request.user,
+                person=person,
+                referral=referral,
+                invite=payload.invite,
+                via="api",
+            )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return 201, _with_participants(Appointment.objects.filter(pk=appointment.pk)).get()
+
+
+def _appointment(request, appointment_id: int, permission: str = "people.view"):
+    membership = _membership(request, permission)
+    appointment = (
+        _with_participants(Appointment.objects.for_structure(membership.structure))
+        .select_related("structure")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    return membership, appointment
+
+
+@router.get("/{int:appointment_id}", response=AppointmentOut, summary="Lire un rendez-vous")
+def get_appointment(request, appointment_id: int):
+    membership, appointment = _appointment(request, appointment_id)
+    _audit(request, membership.structure, [appointment])
+    return appointment
+
+
+@router.post(
+    "/{int:appointment_id}/participants/{int:participant_id}/presence",
+    response={200: AppointmentOut, 422: ErrorOut},
+    summary="Noter la présence d'un·e participant·e",
+)
+def record_outcome(request, appointment_id: int, participant_id: int, payload: OutcomeIn):
+    membership, appointment = _appointment(request, appointment_id, "people.edit")
+    participant = next((p for p in appointment.participants.all() if p.pk == participant_id), None)
+    if participant is None:
+        raise Http404
+    participant.appointment = appointment
+    try:
+        actions.record_outcome(
+            participant=participant,
+            structure=membership.structure,
+            actor=request.user,
+            outcome=payload.outcome,
+            via="api",
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return _appointment(request, appointment_id)[1]
+
+
+@router.post("/{int:appointment_id}/annulation", response=AppointmentOut, summary="Annuler et prévenir")
+def cancel_appointment(request, appointment_id: int):
+    membership, appointment = _appointment(request, appointment_id, "people.edit")
+    actions.cancel_appointment(
+        appointment=appointment, structure=membership.structure, actor=request.user, via="api"
+    )
+    return _appointment(request, appointment_id)[1]

@@ -23,7 +23,7 @@ def client_ip(request) -> str:
     return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
 
 
-def _refused(request, reason: str):
+def refused(request, reason: str):
     refusal = links.REFUSALS[reason]
     status = 404 if reason == "altere" else 410
     return render(request, "public/refused.html", {"refusal": refusal}, status=status)
@@ -49,7 +49,7 @@ def _referral_form(request, token: str, *, self_referral: bool):
     try:
         referrer = links.resolve_referrer(token, self_referral=self_referral)
     except links.LinkError as exc:
-        return _refused(request, exc.reason)
+        return refused(request, exc.reason)
     structure = referrer.structure
     form = PublicReferralForm(request.POST or None, self_referral=self_referral)
     context = {"referrer": referrer, "structure": structure, "form": form, "self_referral": self_referral}
@@ -107,7 +107,7 @@ def public_referral_follow_up(request, token: str):
     try:
         referrer = links.resolve_referrer(token)
     except links.LinkError as exc:
-        return _refused(request, exc.reason)
+        return refused(request, exc.reason)
     referrals = referrer.referrals.filter(source=ReferralSource.LINK).order_by("created_at", "pk")
     rows = [
         {

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -64,11 +64,7 @@ def _after(queryset, raw: str):
 
 
 def _agenda_url(referral) -> str:
-    # The appointments screens live in the agenda area; without them, the inbox still works.
-    try:
-        return reverse("appointment_create") + f"?referral={referral.pk}"
-    except NoReverseMatch:
-        return ""
+    return reverse("appointment_create") + f"?demande={referral.pk}"
 
 
 @require_GET

@@ -1,0 +1,576 @@
+"""Writes of the agenda: rota, appointments, invitations with an .ics file, J-2 reminders, outcomes.
+
+Every write is atomic and leaves its audit event; messages go through the outbox with a dedupe
+key, so a job run twice sends one message and a failing provider is retried, never lost.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+
+from jalon.audit.actions import record
+from jalon.audit.models import Action
+from jalon.notifications.actions import enqueue
+from jalon.notifications.models import MessageChannel
+from jalon.people.models import Consent, ConsentPurpose, PersonEvent
+from jalon.people.phones import display as phone_display
+from jalon.referrals.models import Referral, ReferralStatus
+from jalon.structures.models import Structure
+
+from . import ics, links
+from .models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
+
+logger = logging.getLogger(__name__)
+
+REMIND_BEFORE = timedelta(hours=48)
+BOOKING_HORIZON_DAYS = 21
+# Booking a slot that starts in less than this is left to a phone call.
+BOOKING_NOTICE = timedelta(hours=2)
+
+
+# --- Places and rota ---------------------------------------------------------------------------
+
+
+def places_for(structure):
+    """The places a structure may use: its own, and those where it holds a permanence."""
+    return Place.objects.filter(Q(structure=structure) | Q(permanences__host=structure)).distinct()
+
+
+def rota_for(structure):
+    """Permanences the structure sees: held at its places (the rota it keeps) or held by itself."""
+    return Permanence.objects.filter(Q(place__structure=structure) | Q(host=structure)).select_related(
+        "place", "host"
+    )
+
+
+@transaction.atomic
+def create_place(
+    *, structure, actor, name: str, address: str = "", commune=None, access_notes: str = ""
+) -> Place:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Donnez un nom au lieu."})
+    if Place.objects.filter(structure=structure, name__iexact=name).exists():
+        raise ValidationError({"name": "Un lieu porte déjà ce nom."})
+    place = Place.objects.create(
+        structure=structure,
+        name=name,
+        address=address.strip(),
+        commune=commune,
+        access_notes=access_notes.strip(),
+    )
+    record(action=Action.CREATE, actor=actor, structure=structure, obj=place)
+    return place
+
+
+def partner_ids(structure) -> set[int]:
+    return set(structure.partner_structures().values_list("pk", flat=True))
+
+
+@transaction.atomic
+def add_permanence(*, place: Place, structure, actor, data: dict) -> Permanence:
+    """The place's owner adds a weekly permanence held by itself or one of its partners."""
+    if place.structure_id != structure.pk:
+        raise PermissionDenied
+    host = data["host"]
+    if host.pk != structure.pk and host.pk not in partner_ids(structure):
+        raise ValidationError({"host": "Cette structure n'est pas partenaire de la vôtre."})
+    if data["end_time"] <= data["start_time"]:
+        raise ValidationError({"end_time": "La fin doit être après le début."})
+    if data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+        raise ValidationError({"valid_until": "La date de fin doit suivre la date de début."})
+    overlapping = Permanence.objects.filter(
+        place=place,
+        weekday=data["weekday"],
+        start_time__lt=data["end_time"],
+        end_time__gt=data["start_time"],
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=data["valid_from"]))
+    if data.get("valid_until"):
+        overlapping = overlapping.filter(valid_from__lte=data["valid_until"])
+    if overlapping.exists():
+        raise ValidationError("Une autre permanence occupe déjà ce lieu ce jour-là à ces heures.")
+    permanence = Permanence.objects.create(place=place, **data)
+    record(action=Action.CREATE, actor=actor, structure=structure, obj=permanence)
+    return permanence
+
+
+@transaction.atomic
+def end_permanence(*, permanence: Permanence, structure, actor, last_day: date) -> Permanence:
+    if permanence.place.structure_id != structure.pk:
+        raise PermissionDenied
+    if last_day < permanence.valid_from:
+        raise ValidationError("La permanence ne peut pas finir avant d'avoir commencé.")
+    permanence.valid_until = last_day
+    permanence.save(update_fields=["valid_until"])
+    record(action=Action.UPDATE, actor=actor, structure=structure, obj=permanence, fields=["valid_until"])
+    return permanence
+
+
+# --- Slots -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    permanence: Permanence
+    starts_at: datetime
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.permanence.slot_minutes)
+
+    @property
+    def key(self) -> str:
+        return f"{self.permanence.pk}:{int(self.starts_at.timestamp())}"
+
+
+def free_slots(structure, *, start: date, days: int, self_booking: bool = False, now=None) -> list[Slot]:
+    """Free slots of the permanences the structure holds, in two queries whatever the range."""
+    now = now or timezone.now()
+    end = start + timedelta(days=days)
+    permanences = Permanence.objects.filter(host=structure, valid_from__lte=end).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=start)
+    )
+    if self_booking:
+        permanences = permanences.filter(self_booking=True)
+    permanences = list(permanences.select_related("place", "place__commune"))
+    if not permanences:
+        return []
+    tz = timezone.get_current_timezone()
+    taken = set(
+        Appointment.objects.filter(
+            permanence__in=permanences,
+            cancelled_at__isnull=True,
+            starts_at__gte=datetime.combine(start, datetime.min.time(), tzinfo=tz),
+            starts_at__lt=datetime.combine(end, datetime.min.time(), tzinfo=tz),
+        ).values_list("permanence_id", "starts_at")
+    )
+    earliest = now + (BOOKING_NOTICE if self_booking else timedelta(0))
+    slots = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for permanence in permanences:
+            for starts_at in permanence.slots_on(day):
+                if starts_at > earliest and (permanence.pk, starts_at) not in taken:
+                    slots.append(Slot(permanence, starts_at))
+    slots.sort(key=lambda slot: (slot.starts_at, slot.permanence.pk))
+    return slots
+
+
+def parse_slot(structure, key: str, *, self_booking: bool = False, now=None) -> Slot:
+    """A slot chosen in a form: it must be one of the structure's permanences, real and to come."""
+    error = ValidationError("Ce créneau n'existe pas ou n'est plus proposé. Choisissez-en un autre.")
+    try:
+        permanence_id, stamp = (int(part) for part in key.split(":"))
+        starts_at = datetime.fromtimestamp(stamp, tz=timezone.get_current_timezone())
+    except (ValueError, OverflowError, OSError) as exc:
+        raise error from exc
+    permanence = (
+        Permanence.objects.select_related("place", "place__commune")
+        .filter(pk=permanence_id, host=structure)
+        .first()
+    )
+    if permanence is None or (self_booking and not permanence.self_booking):
+        raise error
+    if starts_at not in permanence.slots_on(starts_at.date()):
+        raise error
+    now = now or timezone.now()
+    if starts_at <= now + (BOOKING_NOTICE if self_booking else timedelta(0)):
+        raise ValidationError("Ce créneau est déjà passé. Choisissez-en un autre.")
+    return Slot(permanence, starts_at)
+
+
+# --- Appointments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule(
+    *,
+    structure,
+    actor,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str = AppointmentKind.INDIVIDUAL,
+    place: Place | None = None,
+    permanence: Permanence | None = None,
+    capacity: int = 1,
+    location_note: str = "",
+    organiser=None,
+    via: str = "web",
+) -> Appointment:
+    title = (title or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = "Indiquez l'objet du rendez-vous."
+    if ends_at <= starts_at:
+        errors["ends_at"] = "La fin doit être après le début."
+    elif ends_at - starts_at > timedelta(hours=12):
+        errors["ends_at"] = "Un rendez-vous dure au plus 12 heures."
+    if place is not None and not places_for(structure).filter(pk=place.pk).exists():
+        errors["place"] = "Ce lieu n'est pas l'un des vôtres."
+    if permanence is not None and permanence.host_id != structure.pk:
+        errors["permanence"] = "Cette permanence n'est pas tenue par votre structure."
+    if kind == AppointmentKind.INDIVIDUAL:
+        capacity = 1
+    elif not 1 <= capacity <= 500:
+        errors["capacity"] = "Indiquez un nombre de places entre 1 et 500."
+    if errors:
+        raise ValidationError(errors)
+    if permanence is not None and place is None:
+        place = permanence.place
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                structure=structure,
+                kind=kind,
+                title=title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=place,
+                permanence=permanence,
+                capacity=capacity,
+                location_note=location_note.strip(),
+                organiser=organiser if organiser is not None else actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError("Ce créneau vient d'être réservé. Choisissez-en un autre.") from exc
+    record(action=Action.CREATE, actor=actor, structure=structure, obj=appointment, via=via)
+    return appointment
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("structure", "place")
+        .get(pk=appointment.pk)
+    )
+
+
+@transaction.atomic
+def add_participant(
+    *,
+    appointment: Appointment,
+    structure,
+    actor,
+    person=None,
+    referral: Referral | None = None,
+    invite: bool = True,
+    booked_by_self: bool = False,
+    via: str = "web",
+) -> Participant:
+    if appointment.structure_id != structure.pk:
+        raise PermissionDenied
+    if (person is None) == (referral is None):
+        raise ValueError("exactly one of person or referral")
+    if person is not None and person.structure_id != structure.pk:
+        raise PermissionDenied
+    if referral is not None and referral.structure_id != structure.pk:
+        raise PermissionDenied
+    appointment = _lock(appointment)
+    if appointment.is_cancelled:
+        raise ValidationError("Ce rendez-vous est annulé.")
+    existing = (
+        appointment.participants.filter(person=person)
+        if person
+        else appointment.participants.filter(referral=referral)
+    )
+    if existing.exists():
+        raise ValidationError("Cette personne est déjà inscrite à ce rendez-vous.")
+    if appointment.participants.count() >= appointment.capacity:
+        raise ValidationError("Ce rendez-vous est complet.")
+    source = person or referral
+    participant = Participant.objects.create(
+        appointment=appointment,
+        person=person,
+        referral=referral,
+        first_name=source.first_name,
+        last_name=source.last_name,
+        phone=source.phone,
+        email=source.email,
+        booked_by_self=booked_by_self,
+    )
+    if referral is not None and referral.status in (ReferralStatus.NEW, ReferralStatus.CONTACTED):
+        from jalon.referrals.actions import change_referral_status
+
+        change_referral_status(
+            referral=referral, structure=structure, actor=actor, status=ReferralStatus.APPOINTMENT, via=via
+        )
+    when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F Y à H\\hi")
+    if person is not None:
+        PersonEvent.objects.create(
+            person=person,
+            kind="appointment",
+            label=f"Rendez-vous fixé : {appointment.title}, {when}",
+            actor=actor,
+            structure=structure,
+        )
+    record(action=Action.CREATE, actor=actor, structure=structure, obj=participant, person=person, via=via)
+    if invite:
+        send_message(participant, kind="invitation")
+    return participant
+
+
+def contact_channels(participant: Participant) -> list[tuple[str, str]]:
+    """Where a participant may be written to: a referral agreed to be contacted; a file needs its consents."""
+    channels = []
+    if participant.person_id:
+        purposes = set(
+            Consent.objects.active()
+            .filter(
+                person_id=participant.person_id,
+                purpose__in=[ConsentPurpose.CONTACT_SMS, ConsentPurpose.CONTACT_EMAIL],
+            )
+            .values_list("purpose", flat=True)
+        )
+        if participant.phone and ConsentPurpose.CONTACT_SMS in purposes:
+            channels.append((MessageChannel.SMS, participant.phone))
+        if participant.email and ConsentPurpose.CONTACT_EMAIL in purposes:
+            channels.append((MessageChannel.EMAIL, participant.email))
+    else:
+        if participant.phone:
+            channels.append((MessageChannel.SMS, participant.phone))
+        if participant.email:
+            channels.append((MessageChannel.EMAIL, participant.email))
+    return channels
+
+
+SUBJECTS = {
+    "invitation": "Votre rendez-vous",
+    "rappel": "Rappel : votre rendez-vous",
+    "annulation": "Rendez-vous annulé",
+}
+
+
+def message_text(participant: Participant, kind: str) -> str:
+    appointment = participant.appointment
+    structure = appointment.structure
+    when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F à H\\hi")
+    where = appointment.where
+    phone = phone_display(structure.phone) if structure.phone else ""
+    if kind == "annulation":
+        text = (
+            f"Bonjour {participant.first_name}, votre rendez-vous du {when} avec {structure.name} est annulé."
+        )
+        if phone:
+            text += f" Pour en fixer un autre : {phone}."
+        return text
+    lead = "rappel de votre rendez-vous" if kind == "rappel" else "votre rendez-vous est fixé"
+    text = f"Bonjour {participant.first_name}, {lead} avec {structure.name} le {when}"
+    text += f", {where}." if where else "."
+    if phone:
+        text += f" Empêchement ? Appelez le {phone}."
+    return text
+
+
+def send_message(participant: Participant, *, kind: str) -> int:
+    """Queue the invitation, reminder or cancellation on each allowed channel; returns how many."""
+    appointment = participant.appointment
+    sent = 0
+    for channel, to in contact_channels(participant):
+        attachments = []
+        if channel == MessageChannel.EMAIL:
+            content = ics.appointment_ics(appointment, cancelled=kind == "annulation").decode()
+            attachments = [{"filename": "rendez-vous.ics", "content": content, "mimetype": "text/calendar"}]
+        enqueue(
+            channel=channel,
+            to=to,
+            subject=SUBJECTS[kind],
+            body=message_text(participant, kind),
+            structure=appointment.structure,
+            purpose=f"rdv_{kind}",
+            dedupe_key=f"rdv-{kind}-{participant.pk}-v{appointment.version}-{channel}",
+            attachments=attachments,
+        )
+        sent += 1
+    if kind == "invitation" and sent:
+        Participant.objects.filter(pk=participant.pk).update(invited_at=timezone.now())
+    return sent
+
+
+@transaction.atomic
+def record_outcome(*, participant: Participant, structure, actor, outcome: str, now=None, via: str = "web"):
+    appointment = participant.appointment
+    if appointment.structure_id != structure.pk:
+        raise PermissionDenied
+    if outcome not in Outcome.values:
+        raise ValidationError("Choisissez vu·e, excusé·e ou absent·e.")
+    if appointment.is_cancelled:
+        raise ValidationError("Ce rendez-vous est annulé : il n'y a pas de présence à noter.")
+    now = now or timezone.now()
+    if outcome in (Outcome.SEEN, Outcome.ABSENT) and appointment.starts_at > now:
+        raise ValidationError("La présence se note une fois le rendez-vous commencé.")
+    participant.outcome = outcome
+    participant.outcome_at = now if outcome != Outcome.PENDING else None
+    participant.save(update_fields=["outcome", "outcome_at"])
+    if participant.person_id and outcome != Outcome.PENDING:
+        PersonEvent.objects.create(
+            person_id=participant.person_id,
+            kind="appointment_outcome",
+            label=f"Rendez-vous « {appointment.title} » : {participant.get_outcome_display().lower()}",
+            actor=actor,
+            structure=structure,
+        )
+    record(
+        action=Action.UPDATE,
+        actor=actor,
+        structure=structure,
+        obj=participant,
+        person=participant.person,
+        fields=["outcome"],
+        via=via,
+    )
+    return participant
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment: Appointment, structure, actor, notify: bool = True, via: str = "web"):
+    if appointment.structure_id != structure.pk:
+        raise PermissionDenied
+    appointment = _lock(appointment)
+    if appointment.is_cancelled:
+        return appointment
+    appointment.cancelled_at = timezone.now()
+    appointment.save(update_fields=["cancelled_at"])
+    record(
+        action=Action.UPDATE,
+        actor=actor,
+        structure=structure,
+        obj=appointment,
+        fields=["cancelled_at"],
+        via=via,
+    )
+    if notify and appointment.starts_at > appointment.cancelled_at:
+        for participant in appointment.participants.filter(outcome=Outcome.PENDING).select_related(
+            "appointment__structure", "appointment__place__commune"
+        ):
+            send_message(participant, kind="annulation")
+    return appointment
+
+
+def send_reminders(now=None) -> dict:
+    """Hourly job: remind each participant once, about two days before. Idempotent."""
+    now = now or timezone.now()
+    due = (
+        Participant.objects.filter(
+            outcome=Outcome.PENDING,
+            reminded_at__isnull=True,
+            appointment__cancelled_at__isnull=True,
+            appointment__starts_at__gt=now,
+            appointment__starts_at__lte=now + REMIND_BEFORE,
+        )
+        .select_related("appointment__structure", "appointment__place__commune")
+        .order_by("appointment__starts_at", "pk")
+    )
+    reminded = skipped = 0
+    for participant in due:
+        with transaction.atomic():
+            if not Participant.objects.filter(pk=participant.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            # Booked less than two days ahead: the invitation was the reminder.
+            if participant.created_at > participant.appointment.starts_at - REMIND_BEFORE:
+                skipped += 1
+                continue
+            if send_message(participant, kind="rappel"):
+                reminded += 1
+    if reminded:
+        logger.info("agenda: %s reminders queued", reminded)
+    return {"reminded": reminded, "skipped": skipped}
+
+
+# --- Self-booking ------------------------------------------------------------------------------
+
+
+def booking_subject(booker: links.Booker):
+    """The structure and the file or referral a booking link stands for, or LinkError."""
+    structure = Structure.objects.filter(pk=booker.structure_id).first()
+    if structure is None:
+        raise links.LinkError("revoque")
+    person = referral = None
+    if booker.person_id:
+        from jalon.people.models import Person
+
+        person = Person.objects.filter(pk=booker.person_id, structure=structure).first()
+        if person is None:
+            raise links.LinkError("revoque")
+    elif booker.referral_id:
+        referral = Referral.objects.filter(pk=booker.referral_id, structure=structure).first()
+        if referral is None or referral.status == ReferralStatus.CLOSED:
+            raise links.LinkError("revoque")
+    else:
+        raise links.LinkError("altere")
+    return structure, person, referral
+
+
+def upcoming_for(*, person=None, referral=None, now=None):
+    now = now or timezone.now()
+    participants = Participant.objects.filter(
+        appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING
+    )
+    participants = participants.filter(person=person) if person else participants.filter(referral=referral)
+    return participants.select_related("appointment__structure", "appointment__place__commune").order_by(
+        "appointment__starts_at"
+    )
+
+
+@transaction.atomic
+def book_from_link(*, booker: links.Booker, slot_key: str) -> Participant:
+    structure, person, referral = booking_subject(booker)
+    if upcoming_for(person=person, referral=referral).filter(appointment__structure=structure).exists():
+        raise ValidationError("Vous avez déjà un rendez-vous à venir. Pour le changer, appelez la structure.")
+    slot = parse_slot(structure, slot_key, self_booking=True)
+    appointment = schedule(
+        structure=structure,
+        actor=None,
+        title=slot.permanence.label,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        permanence=slot.permanence,
+        via="lien",
+    )
+    return add_participant(
+        appointment=appointment,
+        structure=structure,
+        actor=None,
+        person=person,
+        referral=referral,
+        booked_by_self=True,
+        via="lien",
+    )
+
+
+def send_booking_link(*, structure, actor, person=None, referral=None) -> int:
+    """Send the self-booking link by SMS or e-mail (a file needs its contact consents)."""
+    url = links.booking_url(structure=structure, person=person, referral=referral)
+    probe = Participant(
+        person=person, referral=referral, phone=(person or referral).phone, email=(person or referral).email
+    )
+    sent = 0
+    for channel, to in contact_channels(probe):
+        enqueue(
+            channel=channel,
+            to=to,
+            subject=f"Choisissez votre rendez-vous avec {structure.name}",
+            body=(
+                f"Bonjour {(person or referral).first_name}, choisissez le créneau qui vous convient "
+                f"avec {structure.name} (lien valable 14 jours) : {url}"
+            ),
+            structure=structure,
+            purpose="rdv_lien",
+        )
+        sent += 1
+    record(
+        action=Action.UPDATE,
+        actor=actor,
+        structure=structure,
+        obj=person or referral,
+        person=person,
+        detail="lien de prise de rendez-vous envoyé",
+    )
+    return sent

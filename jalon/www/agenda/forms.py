@@ -1,0 +1,143 @@
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from jalon.agenda.actions import places_for
+from jalon.agenda.models import AppointmentKind, Permanence, Place
+from jalon.structures.models import Structure
+
+DURATIONS = [
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 heure"),
+    (90, "1 h 30"),
+    (120, "2 heures"),
+    (180, "3 heures"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class AppointmentForm(forms.Form):
+    slot = forms.ChoiceField(label="Créneau libre d'une permanence", required=False)
+    kind = forms.ChoiceField(
+        label="Type", choices=AppointmentKind.choices, initial=AppointmentKind.INDIVIDUAL
+    )
+    title = forms.CharField(label="Objet", max_length=200, initial="Premier accueil")
+    day = forms.DateField(label="Date", required=False, widget=DateInput())
+    start = forms.TimeField(label="Heure", required=False, widget=TimeInput())
+    duration = forms.TypedChoiceField(label="Durée", choices=DURATIONS, coerce=int, initial=45)
+    place = forms.ModelChoiceField(
+        label="Lieu", queryset=Place.objects.none(), required=False, empty_label="Autre lieu ou par téléphone"
+    )
+    location_note = forms.CharField(
+        label="Précisions sur le lieu",
+        max_length=255,
+        required=False,
+        help_text="Par exemple : salle 2, ou « rendez-vous téléphonique ».",
+    )
+    capacity = forms.IntegerField(
+        label="Places (rendez-vous collectif)", min_value=1, max_value=500, initial=12, required=False
+    )
+    invite = forms.BooleanField(
+        label="Envoyer l'invitation (SMS ou e-mail, avec le fichier agenda)", required=False, initial=True
+    )
+
+    def __init__(self, *args, structure, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places_for(structure).order_by("name")
+        self.fields["slot"].choices = [("", "Aucun : je choisis la date et l'heure")] + [
+            (slot.key, f"{slot_label(slot)} — {slot.permanence.place.name}") for slot in slots
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("slot"):
+            if not data.get("day"):
+                self.add_error("day", "Indiquez la date, ou choisissez un créneau libre.")
+            if not data.get("start"):
+                self.add_error("start", "Indiquez l'heure.")
+            if data.get("day") and data.get("start"):
+                starts_at = datetime.combine(
+                    data["day"], data["start"], tzinfo=timezone.get_current_timezone()
+                )
+                data["starts_at"] = starts_at
+                data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
+        return data
+
+
+def slot_label(slot) -> str:
+    from django.utils import formats
+
+    return formats.date_format(timezone.localtime(slot.starts_at), "l j F H\\hi").capitalize()
+
+
+class PlaceForm(forms.Form):
+    name = forms.CharField(label="Nom du lieu", max_length=200)
+    address = forms.CharField(label="Adresse", max_length=255, required=False)
+    access_notes = forms.CharField(
+        label="Accès", max_length=255, required=False, help_text="Étage, accessibilité, transports…"
+    )
+
+
+class PermanenceForm(forms.ModelForm):
+    class Meta:
+        model = Permanence
+        fields = [
+            "host",
+            "label",
+            "weekday",
+            "start_time",
+            "end_time",
+            "slot_minutes",
+            "valid_from",
+            "valid_until",
+            "self_booking",
+        ]
+        widgets = {
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
+        }
+
+    def __init__(self, *args, structure, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = structure.partner_structures().values("pk")
+        self.fields["host"].queryset = Structure.objects.filter(pk=structure.pk) | Structure.objects.filter(
+            pk__in=partners
+        )
+        self.fields["host"].empty_label = None
+        self.fields["host"].required = False  # defaults to the place's own structure
+        self.fields["slot_minutes"].min_value = 5
+        self.fields["slot_minutes"].max_value = 240
+        self.fields["valid_from"].initial = timezone.localdate()
+
+    def _post_clean(self):
+        # The domain action validates (partner, overlap); skip the model's own checks here.
+        pass
+
+
+class BookingForm(forms.Form):
+    slot = forms.ChoiceField(label="Choisissez un créneau", widget=forms.RadioSelect)
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [(s.key, f"{slot_label(s)} — {s.permanence.place.name}") for s in slots]
+        self.fields["slot"].error_messages["invalid_choice"] = (
+            "Ce créneau n'est plus libre. Choisissez-en un autre."
+        )

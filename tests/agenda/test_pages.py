@@ -1,0 +1,376 @@
+"""Agenda pages: week, booking from a referral or a file, attendance, rota, self-booking link, API."""
+
+import html
+import re
+from datetime import time, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from jalon.agenda import actions, links
+from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant, Permanence
+from jalon.audit.models import AuditEvent
+from jalon.notifications.models import OutboxMessage
+from jalon.referrals import actions as referral_actions
+from jalon.referrals.models import ReferralSource, ReferralStatus
+from jalon.users.models import ApiToken
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def rota(personas):
+    place = actions.create_place(structure=personas.structure_a, actor=None, name="Tiers-lieu Gare")
+    permanence = actions.add_permanence(
+        place=place,
+        structure=personas.structure_a,
+        actor=None,
+        data={
+            "host": personas.structure_a,
+            "label": "Accueil numérique",
+            "weekday": (timezone.localdate() + timedelta(days=2)).weekday(),
+            "start_time": time(9, 0),
+            "end_time": time(12, 0),
+            "slot_minutes": 30,
+            "valid_from": timezone.localdate() - timedelta(days=60),
+        },
+    )
+    return place, permanence
+
+
+@pytest.fixture
+def referral(personas):
+    return referral_actions.create_referral(
+        structure=personas.structure_a,
+        referrer=None,
+        source=ReferralSource.STAFF,
+        data={"first_name": "Yanis", "phone": "06 11 22 33 44", "contact_consent": True},
+    )
+
+
+def test_book_a_free_slot_from_the_referral_then_note_attendance(personas, rota, referral):
+    client = personas.client_for(personas.case_worker_a)
+    detail = client.get(reverse("referral_detail", args=[referral.pk]))
+    assert f"/agenda/nouveau/?demande={referral.pk}" in text(detail)
+    form = client.get(reverse("appointment_create") + f"?demande={referral.pk}")
+    slot = actions.free_slots(personas.structure_a, start=timezone.localdate(), days=21)[0]
+    assert slot.key in text(form)
+    response = client.post(
+        reverse("appointment_create"),
+        {
+            "demande": referral.pk,
+            "slot": slot.key,
+            "kind": "individuel",
+            "title": "Premier accueil",
+            "duration": 45,
+            "invite": "on",
+        },
+    )
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "appointment_detail", args=[appointment.pk]
+    )
+    assert appointment.permanence == rota[1] and appointment.starts_at == slot.starts_at
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.APPOINTMENT
+    assert OutboxMessage.objects.filter(purpose="rdv_invitation", channel="sms").exists()
+    page = text(client.get(reverse("appointment_detail", args=[appointment.pk])))
+    assert "YANIS" not in page and "Yanis" in page and "invitation envoyée" in page
+    # Before it starts, only "excusé" may be noted.
+    participant = appointment.participants.get()
+    client.post(
+        reverse("appointment_outcome", args=[appointment.pk, participant.pk]),
+        {"outcome": "vu"},
+    )
+    participant.refresh_from_db()
+    assert participant.outcome == Outcome.PENDING
+    Appointment.objects.update(
+        starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now(), permanence=None
+    )
+    client.post(
+        reverse("appointment_outcome", args=[appointment.pk, participant.pk]),
+        {"outcome": "vu"},
+    )
+    participant.refresh_from_db()
+    assert participant.outcome == Outcome.SEEN
+    week = text(client.get(reverse("agenda") + f"?semaine={timezone.localdate().isoformat()}"))
+    assert "Premier accueil" in week and "Yanis" in week
+
+
+def test_a_bad_form_says_why_in_french_and_books_nothing(personas, rota, referral):
+    client = personas.client_for(personas.case_worker_a)
+    response = client.post(
+        reverse("appointment_create"),
+        {"demande": referral.pk, "slot": "", "kind": "individuel", "title": "", "duration": 45},
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert "Indiquez la date, ou choisissez un créneau libre." in page and "Indiquez l'heure." in page
+    response = client.post(
+        reverse("appointment_create"),
+        {
+            "demande": referral.pk,
+            "slot": f"{rota[1].pk}:12",
+            "kind": "individuel",
+            "title": "X",
+            "duration": 45,
+        },
+    )
+    assert "n'est plus proposé" in text(response) or "Sélectionnez un choix valide" in text(response)
+    assert not Appointment.objects.exists()
+
+
+def test_collective_session_from_the_file_and_ics(personas, person_a, rota):
+    client = personas.client_for(personas.case_worker_a)
+    day = timezone.localdate() + timedelta(days=5)
+    response = client.post(
+        reverse("appointment_create"),
+        {
+            "kind": "collectif",
+            "title": "Information collective",
+            "day": day.isoformat(),
+            "start": "14:00",
+            "duration": 120,
+            "capacity": 2,
+            "place": rota[0].pk,
+        },
+    )
+    appointment = Appointment.objects.get(kind=AppointmentKind.COLLECTIVE)
+    assert response.status_code == 302 and appointment.capacity == 2
+    page = client.get(reverse("person_appointments", args=[person_a.pk]))
+    assert "Information collective" in text(page)
+    client.post(reverse("person_appointment_join", args=[person_a.pk, appointment.pk]))
+    assert appointment.participants.filter(person=person_a).exists()
+    assert AuditEvent.objects.filter(person=person_a, detail="rendez-vous").exists()
+    ics = client.get(reverse("appointment_ics", args=[appointment.pk]))
+    assert ics["Content-Type"].startswith("text/calendar")
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert str(event["summary"]).startswith("Information collective")
+
+
+def test_rota_kept_by_the_place_owner_with_a_partner(personas):
+    admin = personas.client_for(personas.admin_a)
+    response = admin.post(reverse("place_list"), {"name": "Tiers-lieu", "address": "12 rue de la Gare"})
+    place = personas.structure_a.places.get()
+    assert response.url == reverse("place_detail", args=[place.pk])
+    data = {
+        "host": personas.structure_b.pk,
+        "label": "France Travail",
+        "weekday": 2,
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "slot_minutes": 30,
+        "valid_from": timezone.localdate().isoformat(),
+        "self_booking": "on",
+    }
+    admin.post(reverse("place_permanence_add", args=[place.pk]), data)
+    permanence = Permanence.objects.get()
+    assert permanence.host == personas.structure_b
+    # Bad input: end before start, in French, nothing written.
+    bad = admin.post(
+        reverse("place_permanence_add", args=[place.pk]), {**data, "weekday": 3, "end_time": "08:00"}
+    )
+    assert "La fin doit être après le début." in text(bad) and Permanence.objects.count() == 1
+    # The partner sees the place and its slots, not the rota form.
+    partner = personas.client_for(personas.case_worker_b)
+    assert partner.get(reverse("place_detail", args=[place.pk])).status_code == 200
+    assert "Ajouter au planning" not in text(partner.get(reverse("place_detail", args=[place.pk])))
+    assert actions.free_slots(personas.structure_b, start=timezone.localdate(), days=7)
+    # A case worker cannot change the rota.
+    assert (
+        personas.client_for(personas.case_worker_a).post(reverse("place_list"), {"name": "X"}).status_code
+        == 403
+    )
+    admin.post(
+        reverse("permanence_end", args=[permanence.pk]), {"last_day": timezone.localdate().isoformat()}
+    )
+    permanence.refresh_from_db()
+    assert permanence.valid_until == timezone.localdate()
+
+
+def test_self_booking_through_the_link_at_no_account(personas, rota, referral):
+    client = personas.client_for(personas.case_worker_a)
+    client.post(reverse("referral_booking_link", args=[referral.pk]))
+    sms = OutboxMessage.objects.get(purpose="rdv_lien")
+    path = re.search(r"(/rdv/[^\s]+/)", sms.body).group(1)
+    public = Client()
+    page = public.get(path)
+    assert page.status_code == 200 and "Bonjour Yanis" in text(page)
+    slot = actions.free_slots(personas.structure_a, start=timezone.localdate(), days=21, self_booking=True)[2]
+    response = public.post(path, {"slot": slot.key})
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.booked_by_self and participant.appointment.starts_at == slot.starts_at
+    confirmation = text(public.get(path))
+    assert "est fixé" in confirmation
+    assert public.get(path + "rendez-vous.ics")["Content-Type"].startswith("text/calendar")
+    # A second booking through the same link is not offered.
+    public.post(
+        path,
+        {
+            "slot": actions.free_slots(
+                personas.structure_a, start=timezone.localdate(), days=21, self_booking=True
+            )[0].key
+        },
+    )
+    assert Participant.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "mangle, status, words",
+    [
+        (lambda t: t[:-3] + "abc", 404, "n'est pas valide"),
+        (lambda t: "n'importe-quoi", 404, "n'est pas valide"),
+    ],
+)
+def test_a_tampered_booking_link_is_refused_plainly(personas, rota, referral, mangle, status, words):
+    token = links.booking_token(structure=personas.structure_a, referral=referral)
+    response = Client().get(reverse("public_booking", kwargs={"token": mangle(token)}))
+    assert response.status_code == status and words in text(response)
+
+
+def test_another_structure_sees_none_of_it(personas, rota, referral):
+    appointment = actions.schedule(
+        structure=personas.structure_a,
+        actor=None,
+        title="Secret",
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1),
+    )
+    other = personas.client_for(personas.case_worker_b)
+    for name in ("appointment_detail", "appointment_ics"):
+        assert other.get(reverse(name, args=[appointment.pk])).status_code == 404
+    assert "Secret" not in text(other.get(reverse("agenda") + f"?semaine={timezone.localdate().isoformat()}"))
+    assert other.post(reverse("appointment_cancel", args=[appointment.pk])).status_code == 404
+    appointment.refresh_from_db()
+    assert not appointment.is_cancelled
+
+
+def _api(user):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user=user, name='test')[1]}")
+
+
+def test_api_appointments(personas, rota, referral, person_a):
+    api = _api(personas.case_worker_a.user)
+    slots = api.get("/api/v1/appointments/creneaux?jours=21").json()
+    assert slots and slots[0]["key"]
+    created = api.post(
+        "/api/v1/appointments",
+        {"title": "Premier accueil", "creneau": slots[0]["key"], "referral_id": referral.pk},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["permanence_id"] == rota[1].pk and body["participants"][0]["referral_id"] == referral.pk
+    again = api.post(
+        "/api/v1/appointments",
+        {"title": "Premier accueil", "creneau": slots[0]["key"], "person_id": person_a.pk},
+        content_type="application/json",
+    )
+    assert again.status_code == 422 and "vient d'être réservé" in again.json()["detail"]
+    listed = api.get(f"/api/v1/appointments?du={timezone.localdate().isoformat()}").json()["items"]
+    assert [a["id"] for a in listed] == [body["id"]]
+    participant_id = body["participants"][0]["id"]
+    early = api.post(
+        f"/api/v1/appointments/{body['id']}/participants/{participant_id}/presence",
+        {"outcome": "vu"},
+        content_type="application/json",
+    )
+    assert early.status_code == 422 and "une fois le rendez-vous commencé" in early.json()["detail"]
+    cancelled = api.post(f"/api/v1/appointments/{body['id']}/annulation")
+    assert cancelled.json()["cancelled_at"]
+    outsider = _api(personas.case_worker_b.user)
+    assert outsider.get(f"/api/v1/appointments/{body['id']}").status_code == 404
+    assert outsider.get("/api/v1/appointments").json()["items"] == []
+    bad = api.post(
+        "/api/v1/appointments", {"title": "X", "person_id": 987654}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and "Personne inconnue" in bad.json()["detail"]
+
+
+def _grow(personas, n):
+    start = timezone.now().replace(hour=10) + timedelta(days=1)
+    for i in range(n):
+        appointment = actions.schedule(
+            structure=personas.structure_a,
+            actor=None,
+            title=f"Rdv {i}",
+            starts_at=start + timedelta(minutes=i),
+            ends_at=start + timedelta(minutes=i + 30),
+            kind=AppointmentKind.COLLECTIVE,
+            capacity=3,
+        )
+        for _ in range(2):
+            person = PersonFactory(structure=personas.structure_a)
+            actions.add_participant(
+                appointment=appointment,
+                structure=personas.structure_a,
+                actor=None,
+                person=person,
+                invite=False,
+            )
+
+
+PAGES = [
+    (
+        "week",
+        lambda ctx: reverse("agenda") + f"?semaine={(timezone.localdate() + timedelta(days=1)).isoformat()}",
+        8,
+    ),
+    ("appointment", lambda ctx: reverse("appointment_detail", args=[ctx["appointment"].pk]), 7),
+    ("places", lambda ctx: reverse("place_list"), 5),
+    ("place", lambda ctx: reverse("place_detail", args=[ctx["place"].pk]), 6),
+    ("person's appointments", lambda ctx: reverse("person_appointments", args=[ctx["person"].pk]), 8),
+    ("API list", lambda ctx: "/api/v1/appointments", 7),
+]
+
+
+def test_pages_run_the_same_number_of_queries_at_n_and_10n(personas, rota):
+    client = personas.client_for(personas.case_worker_a)
+    client.get(reverse("home"))
+    counts = {}
+    for n in (2, 20):
+        _grow(personas, n)
+        ctx = {
+            "appointment": Appointment.objects.last(),
+            "place": rota[0],
+            "person": Participant.objects.last().person,
+        }
+        for label, url, _ in PAGES:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url(ctx)).status_code == 200, label
+            counts.setdefault(label, []).append(len(queries))
+    report = "\n".join(
+        f"{label:24} {a:3} → {b:3} (bound {bound})"
+        for (label, _, bound), (a, b) in zip(PAGES, counts.values(), strict=True)
+    )
+    print(report)
+    assert all(a == b for a, b in counts.values()), report
+    assert [a for a, _ in counts.values()] == [bound for _, _, bound in PAGES], report
+
+
+def test_ids_in_the_query_or_body_stay_inside_the_structure(personas, referral):
+    theirs = PersonFactory(structure=personas.structure_b)
+    their_referral = referral_actions.create_referral(
+        structure=personas.structure_b,
+        referrer=None,
+        source=ReferralSource.STAFF,
+        data={"first_name": "Sam", "phone": "06 99 88 77 66", "contact_consent": True},
+    )
+    client = personas.client_for(personas.case_worker_a)
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    body = {"kind": "individuel", "title": "Accueil", "day": day, "start": "10:00", "duration": 45}
+    assert client.get(reverse("appointment_create") + f"?personne={theirs.pk}").status_code == 404
+    assert client.post(reverse("appointment_create"), {**body, "personne": theirs.pk}).status_code == 404
+    assert client.post(reverse("appointment_create"), {**body, "demande": their_referral.pk}).status_code == 404
+    assert not Appointment.objects.exists()
