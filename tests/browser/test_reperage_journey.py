@@ -1,15 +1,19 @@
-"""Issue 3's journey on a 360 px phone: a referral arrives, the facilitator calls, welcomes the
-person, records the intake and an action plan, and orients them to a partner, who accepts
-through the signed link with no account."""
+"""Issue 3's journey on a 360 px phone: a baker sends a referral through her link with no account,
+the facilitator calls, books an appointment on a free slot, welcomes the person, records the intake
+and an action plan, and orients them to a partner, who accepts through the signed link."""
 
 import re
+from datetime import time, timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from jalon.agenda import actions as agenda
 from jalon.notifications.models import OutboxMessage
-from jalon.referrals import actions
-from jalon.referrals.models import Orientation, OrientationStatus, Referral, ReferralSource, ReferralStatus
+from jalon.referrals import actions, links
+from jalon.referrals.models import Orientation, OrientationStatus, Referral, ReferralStatus, ReferrerKind
 
 from .conftest import check_page, login
 
@@ -20,17 +24,50 @@ def test_referral_to_orientation_on_a_phone(phone_page, browser, live_server, pe
     page = phone_page
     personas.structure_b.email = "accueil@plie-b.example.org"
     personas.structure_b.save()
-    actions.create_referral(
+    personas.structure_a.phone = "+33559000000"
+    personas.structure_a.save()
+    referrer = actions.create_referrer(
         structure=personas.structure_a,
-        referrer=None,
-        source=ReferralSource.SELF,
+        actor=personas.case_worker_a.user,
+        data={"name": "Boulangerie du marché", "kind": ReferrerKind.SHOP},
+    )
+    place = agenda.create_place(structure=personas.structure_a, actor=None, name="Tiers-lieu de la gare")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    agenda.add_permanence(
+        place=place,
+        structure=personas.structure_a,
+        actor=None,
         data={
-            "first_name": "Samia",
-            "phone": "06 12 34 56 78",
-            "contact_consent": True,
-            "needs": ["numerique"],
+            "host": personas.structure_a,
+            "label": "Premier accueil",
+            "weekday": tomorrow.weekday(),
+            "start_time": time(9, 0),
+            "end_time": time(12, 0),
+            "slot_minutes": 30,
+            "valid_from": timezone.localdate(),
         },
     )
+
+    # The baker opens the link of the poster on her own phone, with no account.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR", is_mobile=True)
+    shop = context.new_page()
+    shop.goto(live_server.url + reverse("public_referral", kwargs={"token": links.referrer_token(referrer)}))
+    expect(shop.get_by_role("heading", level=1)).to_contain_text("Orienter une personne")
+    check_page(shop)
+    shop.get_by_role("button", name="Envoyer").click()  # empty: French messages, nothing written
+    expect(shop.get_by_text("Indiquez un téléphone ou un e-mail", exact=False).first).to_be_visible()
+    check_page(shop)
+    assert not Referral.objects.exists()
+    shop.get_by_label("Prénom").fill("Samia")
+    shop.get_by_label("Téléphone").fill("06 12 34 56 78")
+    shop.get_by_label("Se servir d'un ordinateur ou d'un smartphone").check()
+    shop.get_by_label(re.compile("La personne est d'accord pour que la structure la contacte")).check()
+    shop.get_by_role("button", name="Envoyer").click()
+    expect(shop.get_by_role("heading", level=1)).to_have_text("Merci, c'est envoyé")
+    check_page(shop)
+    context.close()
+    assert Referral.objects.get().referrer == referrer
+
     login(page, live_server, personas.case_worker_a.user.email)
     page.get_by_role("link", name=re.compile("Nouvelles demandes ne sont confiées à personne")).click()
     check_page(page)
@@ -43,6 +80,19 @@ def test_referral_to_orientation_on_a_phone(phone_page, browser, live_server, pe
     page.get_by_role("button", name="Enregistrer le statut").click()
     expect(page.get_by_role("status")).to_contain_text("Statut enregistré : Contactée")
     assert Referral.objects.get().status == ReferralStatus.CONTACTED
+
+    # An appointment on tomorrow's first free slot, with an SMS invitation.
+    page.get_by_role("link", name="Fixer un rendez-vous").click()
+    check_page(page)
+    page.get_by_label("Créneau libre d'une permanence").select_option(index=1)
+    page.get_by_role("button", name="Fixer le rendez-vous").click()
+    expect(page.get_by_role("status")).to_contain_text("Le rendez-vous est fixé.")
+    check_page(page)
+    assert Referral.objects.get().status == ReferralStatus.APPOINTMENT
+    invitation = OutboxMessage.objects.get(purpose="rdv_invitation")
+    assert "Tiers-lieu de la gare" in invitation.body and invitation.to == "+33612345678"
+    page.get_by_role("link", name="Samia").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Samia")
 
     # She comes: her file is opened from the referral.
     page.get_by_label("Nom de famille").fill("Benali")
