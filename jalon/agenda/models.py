@@ -18,6 +18,10 @@ from jalon.people.models import Person
 from jalon.structures.models import Commune, Structure
 
 
+def new_uid() -> str:
+    return secrets.token_hex(16)
+
+
 class Place(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="places")
     name = models.CharField(_("nom du lieu"), max_length=200)
@@ -152,7 +156,7 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped when the time or place changes, so a new invitation is not taken for a duplicate.
     version = models.PositiveSmallIntegerField(default=1, editable=False)
-    uid = models.CharField(max_length=40, unique=True, default=secrets.token_hex, editable=False)
+    uid = models.CharField(max_length=40, unique=True, default=new_uid, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
