@@ -1,4 +1,5 @@
-"""axe-core and 360 px reflow on the agenda screens, staff and public, at desktop and phone width."""
+"""axe-core and 360 px reflow on the agenda and indicator screens, staff and public, at desktop and
+phone width."""
 
 from datetime import time, timedelta
 
@@ -84,6 +85,8 @@ def test_agenda_screens_are_accessible(request, viewport, live_server, personas,
         reverse("place_list"),
         reverse("place_detail", args=[w["place"].pk]),
         reverse("person_appointments", args=[w["person"].pk]),
+        reverse("indicators"),
+        reverse("indicators") + "?du=2026-05-10&au=2026-05-01",  # the error state
     ):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path

@@ -1,0 +1,235 @@
+"""Indicators of repérage and accueil for one structure and one period, in a bounded number of
+aggregate queries (about ten, whatever the volume).
+
+Definitions (also in docs/guide/indicateurs.md):
+- referred: referrals received in the period (by created_at);
+- reached ("jointe"): among them, those with a first contact (first_contact_at set);
+- accompanied ("accompagnée"): those welcomed (accueillie) or oriented (orientée) — a file exists;
+- delay to first contact: first_contact_at − created_at, median over the reached referrals;
+- dormant referrer: active, and no referral for JALON_DORMANT_DAYS days (as on the referrers page);
+- orientations: created in the period, sent by and received by the structure; answer delay is
+  answered_at − created_at, median over the answered ones;
+- no-show rate: absent ÷ (vu + excusé + absent) over participants of non-cancelled appointments
+  that started in the period.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from jalon.agenda.models import Outcome, Participant
+
+from .models import (
+    ACCOMPANIED,
+    Orientation,
+    OrientationStatus,
+    Referral,
+    ReferralSource,
+    Referrer,
+    ReferrerKind,
+)
+
+DEFAULT_DAYS = 90
+TOP_REFERRERS = 50
+
+
+@dataclass
+class Row:
+    label: str
+    referred: int
+    reached: int
+    accompanied: int
+
+    @property
+    def share_reached(self) -> float | None:
+        return share(self.reached, self.referred)
+
+    @property
+    def share_accompanied(self) -> float | None:
+        return share(self.accompanied, self.referred)
+
+
+@dataclass
+class Indicators:
+    start: date
+    end: date
+    total: Row
+    by_referrer: list[Row] = field(default_factory=list)
+    by_kind: list[Row] = field(default_factory=list)
+    median_first_contact: timedelta | None = None
+    referrers_active: int = 0
+    referrers_dormant: int = 0
+    referrers_inactive: int = 0
+    orientations_sent: dict[str, int] = field(default_factory=dict)
+    orientations_received: dict[str, int] = field(default_factory=dict)
+    median_answer_sent: timedelta | None = None
+    median_answer_received: timedelta | None = None
+    attendance: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        noted = sum(self.attendance.get(k, 0) for k in (Outcome.SEEN, Outcome.EXCUSED, Outcome.ABSENT))
+        return share(self.attendance.get(Outcome.ABSENT, 0), noted)
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, datetime.min.time(), tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz),
+    )
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def median_delay(queryset, start_field: str, end_field: str, count: int) -> timedelta | None:
+    """Median of end − start over rows where end is set: one query fetching one or two values."""
+    if not count:
+        return None
+    delay = ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
+    middle = (count - 1) // 2
+    size = 1 if count % 2 else 2
+    values = list(
+        queryset.filter(**{f"{end_field}__isnull": False})
+        .annotate(delay=delay)
+        .order_by("delay", "pk")
+        .values_list("delay", flat=True)[middle : middle + size]
+    )
+    if not values:
+        return None
+    return sum(values, timedelta()) / len(values)
+
+
+COUNTS = {
+    "referred": Count("pk"),
+    "reached": Count("pk", filter=Q(first_contact_at__isnull=False)),
+    "accompanied": Count("pk", filter=Q(status__in=ACCOMPANIED)),
+}
+
+SOURCE_LABELS = {
+    ReferralSource.SELF: "Demande de la personne (affiche, « être rappelé·e »)",
+}
+
+
+def compute(structure, start: date, end: date, *, now=None) -> Indicators:
+    since, until = bounds(start, end)
+    referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
+    total = referrals.aggregate(**COUNTS)
+    result = Indicators(start=start, end=end, total=Row("Toutes les demandes", **total))
+
+    kinds = dict(ReferrerKind.choices)
+    for row in (
+        referrals.filter(referrer__isnull=False)
+        .values("referrer_id", "referrer__name", "referrer__kind")
+        .annotate(**COUNTS)
+        .order_by("-referred", "referrer__name")[:TOP_REFERRERS]
+    ):
+        label = f"{row['referrer__name']} ({kinds.get(row['referrer__kind'], row['referrer__kind'])})"
+        result.by_referrer.append(Row(label, row["referred"], row["reached"], row["accompanied"]))
+    sources = dict(ReferralSource.choices)
+    for row in referrals.values("referrer__kind", "source").annotate(**COUNTS).order_by("-referred"):
+        if row["referrer__kind"]:
+            label = str(kinds.get(row["referrer__kind"], row["referrer__kind"]))
+        else:
+            label = "Sans relais : " + str(
+                SOURCE_LABELS.get(row["source"], sources.get(row["source"], row["source"]))
+            )
+        result.by_kind.append(Row(label, row["referred"], row["reached"], row["accompanied"]))
+    result.by_kind = _merge(result.by_kind)
+    result.median_first_contact = median_delay(referrals, "created_at", "first_contact_at", total["reached"])
+
+    limit = (now or timezone.now()) - timedelta(days=settings.JALON_DORMANT_DAYS)
+    quiet = Q(last_referral_at__lt=limit) | Q(last_referral_at__isnull=True, created_at__lt=limit)
+    referrers = Referrer.objects.filter(structure=structure).aggregate(
+        active=Count("pk", filter=Q(is_active=True) & ~quiet),
+        dormant=Count("pk", filter=Q(is_active=True) & quiet),
+        inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    result.referrers_active = referrers["active"]
+    result.referrers_dormant = referrers["dormant"]
+    result.referrers_inactive = referrers["inactive"]
+
+    orientations = Orientation.objects.filter(created_at__gte=since, created_at__lt=until)
+    for side, queryset in (
+        ("sent", orientations.filter(from_structure=structure)),
+        ("received", orientations.filter(target_structure=structure)),
+    ):
+        rows = list(queryset.values("status").annotate(n=Count("pk"), answered=Count("answered_at")))
+        counts = {row["status"]: row["n"] for row in rows}
+        setattr(result, f"orientations_{side}", {s: counts.get(s, 0) for s in OrientationStatus.values})
+        answered = sum(row["answered"] for row in rows)
+        setattr(
+            result, f"median_answer_{side}", median_delay(queryset, "created_at", "answered_at", answered)
+        )
+
+    result.attendance = {
+        row["outcome"]: row["n"]
+        for row in Participant.objects.filter(
+            appointment__structure=structure,
+            appointment__cancelled_at__isnull=True,
+            appointment__starts_at__gte=since,
+            appointment__starts_at__lt=until,
+        )
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by("outcome")
+    }
+    return result
+
+
+def _merge(rows: list[Row]) -> list[Row]:
+    merged: dict[str, Row] = {}
+    for row in rows:
+        if row.label in merged:
+            m = merged[row.label]
+            m.referred += row.referred
+            m.reached += row.reached
+            m.accompanied += row.accompanied
+        else:
+            merged[row.label] = Row(row.label, row.referred, row.reached, row.accompanied)
+    return sorted(merged.values(), key=lambda r: (-r.referred, r.label))
+
+
+def long_rows(ind: Indicators) -> list[tuple[str, str, str]]:
+    """The indicators as (indicateur, dimension, valeur) rows: the CSV and the API use them."""
+    rows = []
+
+    def add(name, dimension, value):
+        rows.append((name, dimension, "" if value is None else str(value)))
+
+    for prefix, items in (("", [ind.total]), ("relais:", ind.by_referrer), ("type:", ind.by_kind)):
+        for row in items:
+            dimension = f"{prefix}{row.label}" if prefix else "total"
+            add("demandes", dimension, row.referred)
+            add("jointes", dimension, row.reached)
+            add("accompagnees", dimension, row.accompanied)
+            add("part_jointes_pct", dimension, row.share_reached)
+            add("part_accompagnees_pct", dimension, row.share_accompanied)
+    add("delai_median_premier_contact_heures", "total", hours(ind.median_first_contact))
+    add("relais_actifs", "total", ind.referrers_active)
+    add("relais_en_sommeil", "total", ind.referrers_dormant)
+    add("relais_desactives", "total", ind.referrers_inactive)
+    for status, n in ind.orientations_sent.items():
+        add("orientations_envoyees", status, n)
+    add("delai_median_reponse_envoyees_heures", "total", hours(ind.median_answer_sent))
+    for status, n in ind.orientations_received.items():
+        add("orientations_recues", status, n)
+    add("delai_median_reponse_recues_heures", "total", hours(ind.median_answer_received))
+    for outcome in Outcome.values:
+        add("presences_rendez_vous", outcome, ind.attendance.get(outcome, 0))
+    add("taux_absence_pct", "total", ind.no_show_rate)
+    return rows
+
+
+def hours(delay: timedelta | None) -> float | None:
+    return None if delay is None else round(delay.total_seconds() / 3600, 1)
