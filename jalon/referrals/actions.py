@@ -89,6 +89,7 @@ def update_referrer(*, referrer: Referrer, structure, actor, data: dict, via: st
     for field in changed:
         setattr(referrer, field, data[field])
     if changed:
+        referrer.full_clean(exclude=["link_key"])
         referrer.save()
         record(action=Action.UPDATE, actor=actor, structure=structure, obj=referrer, fields=changed, via=via)
     return changed

@@ -24,6 +24,11 @@ FAMILIES = {"referrer": (referrer_target, OBJECT_SITUATIONS)}
 REGISTRY = {
     "referrer_detail": Rule("referrer", ["get"], ("people.view",)),
     "referrer_poster_pdf": Rule("referrer", ["get"], ("people.view",)),
+    "referrer_poster_png": Rule("referrer", ["get"], ("people.view",)),
+    "api:get_referrer": Rule("referrer", ["get"], ("people.view",)),
+    "api:patch_referrer": Rule(
+        "referrer", ["patch"], ("people.view", "people.edit"), writes=True, body={"name": "Fuite"}
+    ),
     "referrer_edit": Rule(
         "referrer", ["get", "post"], ("people.edit",), writes=True, body={"name": "Fuite", "kind": "commerce"}
     ),
@@ -36,7 +41,7 @@ REGISTRY = {
     ),
     "referrer_link": Rule("referrer", ["post"], ("people.edit",), writes=True, body={"action": "remplacer"}),
 }
-PARAMS: dict = {}
+PARAMS = {"referrer_id": "object"}
 NOT_TENANT = {
     "public_referral": "public link carrying a signed random key; tested in tests/referrals/test_public.py",
     "public_self_referral": "public link carrying a signed random key; tested in tests/referrals/test_public.py",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("relais/<int:pk>/modifier/", views.referrer_edit, name="referrer_edit"),
     path("relais/<int:pk>/lien/", views.referrer_link, name="referrer_link"),
     path("relais/<int:pk>/affiche.pdf", views.referrer_poster, name="referrer_poster_pdf"),
+    path("relais/<int:pk>/affiche.png", views.referrer_poster_png, name="referrer_poster_png"),
 ]

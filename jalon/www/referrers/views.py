@@ -167,18 +167,71 @@ def _qr_svg(url: str) -> str:
     return buffer.getvalue().decode()
 
 
+POSTER_TITLE = "Besoin d'un coup de main pour l'emploi, une formation ou le numérique ?"
+POSTER_LEAD = "Scannez ce code avec votre téléphone : laissez votre prénom et votre numéro, on vous rappelle."
+
+
+def _poster_referrer(request, pk: int):
+    """The referrer whose poster is asked for; a deactivated link gets no new poster."""
+    referrer = _referrer(request, pk)
+    if not referrer.link_is_live:
+        messages.error(
+            request, "Le lien de ce relais est désactivé : créez un nouveau lien avant d'imprimer."
+        )
+        return referrer, redirect("referrer_detail", pk=pk)
+    return referrer, None
+
+
+def _poster_phone(structure) -> str:
+    from jalon.people.phones import display
+
+    return display(structure.phone) if structure.phone else ""
+
+
 @require_GET
 def referrer_poster(request, pk: int):
     """An A4 poster: a big QR code to the self-referral form, the structure's phone, the address."""
     from weasyprint import HTML
 
-    referrer = _referrer(request, pk)
+    referrer, refused = _poster_referrer(request, pk)
+    if refused:
+        return refused
     url = links.referral_url(referrer, self_referral=True)
     html = render_to_string(
         "referrers/poster.html",
-        {"referrer": referrer, "structure": referrer.structure, "url": url, "qr": _qr_svg(url)},
+        {
+            "referrer": referrer,
+            "structure": referrer.structure,
+            "phone": _poster_phone(referrer.structure),
+            "url": url,
+            "qr": _qr_svg(url),
+            "title": POSTER_TITLE,
+            "lead": POSTER_LEAD,
+        },
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="affiche-{referrer.pk}.pdf"'
+    return response
+
+
+@require_GET
+def referrer_poster_png(request, pk: int):
+    """The same poster as an A4 image at 150 dpi, for a phone, a screen or a social network."""
+    from . import poster
+
+    referrer, refused = _poster_referrer(request, pk)
+    if refused:
+        return refused
+    url = links.referral_url(referrer, self_referral=True)
+    image = poster.render_png(
+        title=POSTER_TITLE,
+        lead=POSTER_LEAD,
+        structure_name=referrer.structure.name,
+        phone=_poster_phone(referrer.structure),
+        url=url,
+        footer=f"Affiche déposée chez {referrer.name}",
+    )
+    response = HttpResponse(image, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="affiche-{referrer.pk}.png"'
     return response
