@@ -372,5 +372,7 @@ def test_ids_in_the_query_or_body_stay_inside_the_structure(personas, referral):
     body = {"kind": "individuel", "title": "Accueil", "day": day, "start": "10:00", "duration": 45}
     assert client.get(reverse("appointment_create") + f"?personne={theirs.pk}").status_code == 404
     assert client.post(reverse("appointment_create"), {**body, "personne": theirs.pk}).status_code == 404
-    assert client.post(reverse("appointment_create"), {**body, "demande": their_referral.pk}).status_code == 404
+    assert (
+        client.post(reverse("appointment_create"), {**body, "demande": their_referral.pk}).status_code == 404
+    )
     assert not Appointment.objects.exists()

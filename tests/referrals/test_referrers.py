@@ -105,7 +105,7 @@ def test_png_poster_carries_the_qr_code_of_the_self_referral_link(personas):
 
 def _grow(personas, n):
     a = personas.structure_a
-    for i in range(n):
+    for _ in range(n):
         referrer = _referrer(a, f"Relais {Referrer.objects.count()}", facilitator=personas.case_worker_a.user)
         actions.log_prospection(
             referrer=referrer,
