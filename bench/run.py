@@ -54,6 +54,12 @@ PERSON_SAMPLE = 50
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=100_000, help="people in the measured structure")
+    parser.add_argument(
+        "--referrals",
+        type=int,
+        default=0,
+        help="referrals (repérage) in the measured structure; >0 also measures the inbox and indicators",
+    )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per endpoint first")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -142,7 +148,11 @@ def existing_people(args) -> int:
     from jalon.structures.models import Membership
 
     try:
+        from jalon.referrals.models import Referral
+
         if Membership.objects.filter(structure__name=STRUCTURE_NAME).count() != staff_count(args):
+            return -1
+        if Referral.objects.filter(structure__name=STRUCTURE_NAME).count() != args.referrals:
             return -1
         return Person.objects.filter(structure__name=STRUCTURE_NAME).count()
     except Exception:  # noqa: BLE001 — a half-built dataset is rebuilt
@@ -183,6 +193,12 @@ def build_dataset(args, log) -> dict:
         structures=[structure], count=args.people, seed=args.seed, stdout=sys.stdout, refresh_statistics=False
     )
     seconds = time.monotonic() - started
+    referral_seconds = None
+    if args.referrals:
+        t0 = time.monotonic()
+        log(f"Génération de {fr(args.referrals)} demandes de repérage…")
+        bulk_referrals(structure, users, args.referrals, args.seed)
+        referral_seconds = time.monotonic() - t0
     analyze_seconds = None
     if not args.no_analyze:
         # PostgreSQL's autovacuum would analyze the fresh tables within minutes; for SQLite the
@@ -190,7 +206,126 @@ def build_dataset(args, log) -> dict:
         t0 = time.monotonic()
         analyze()
         analyze_seconds = time.monotonic() - t0
-    return {"created": created, "seconds": seconds, "analyze_seconds": analyze_seconds}
+    return {
+        "created": created,
+        "seconds": seconds,
+        "analyze_seconds": analyze_seconds,
+        "referral_seconds": referral_seconds,
+    }
+
+
+REFERRERS = 300
+
+
+def bulk_referrals(structure, users, count: int, seed: int) -> None:
+    """Referrals over two years from 300 referrers, every status, with orientations and appointments."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jalon.agenda.models import Appointment, Outcome, Participant
+    from jalon.people.models import Person
+    from jalon.referrals.models import (
+        Orientation,
+        OrientationStatus,
+        OrientationTarget,
+        Referral,
+        ReferralStatus,
+        Referrer,
+        ReferrerKind,
+    )
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    kinds = ReferrerKind.values
+    referrers = Referrer.objects.bulk_create(
+        Referrer(
+            structure=structure,
+            name=f"Relais {i:04d}",
+            kind=kinds[i % len(kinds)],
+            facilitator=users[i % len(users)],
+            created_at=now - timedelta(days=800),
+            last_referral_at=now - timedelta(days=rng.randrange(0, 200)),
+        )
+        for i in range(REFERRERS)
+    )
+    statuses = ReferralStatus.values
+    batch = 5000
+    for start in range(0, count, batch):
+        rows = []
+        for _ in range(min(batch, count - start)):
+            created = now - timedelta(minutes=rng.randrange(0, 730 * 24 * 60))
+            status = rng.choice(statuses)
+            delay = rng.randrange(60, 200 * 60) if status != "nouvelle" else None
+            rows.append(
+                Referral(
+                    structure=structure,
+                    referrer=rng.choice(referrers) if rng.random() < 0.9 else None,
+                    source="lien",
+                    first_name="Mesure",
+                    phone=f"+336{rng.randrange(10**8):08d}",
+                    needs=["emploi"],
+                    contact_consent_at=created,
+                    consent_text_version="2026-11",
+                    status=status,
+                    assigned_to=rng.choice(users) if status != "nouvelle" else None,
+                    created_at=created,
+                    first_contact_at=created + timedelta(minutes=delay) if delay is not None else None,
+                    first_contact_minutes=delay,
+                    status_changed_at=created,
+                )
+            )
+        with transaction.atomic():
+            Referral.objects.bulk_create(rows)
+    people = list(Person.objects.filter(structure=structure).values_list("pk", flat=True)[:5000])
+    orientation_statuses = OrientationStatus.values
+    orientations = []
+    for i in range(count // 20):
+        created = now - timedelta(minutes=rng.randrange(0, 730 * 24 * 60))
+        status = rng.choice(orientation_statuses)
+        answered = status not in ("proposee", "expiree", "annulee")
+        orientations.append(
+            Orientation(
+                person_id=people[i % len(people)],
+                from_structure=structure,
+                target_kind=OrientationTarget.PROGRAMME,
+                target_label="Atelier",
+                motive="Mesure",
+                share_contact=False,
+                status=status,
+                created_at=created,
+                answered_at=created + timedelta(hours=rng.randrange(1, 300)) if answered else None,
+                status_changed_at=created,
+            )
+        )
+    Orientation.objects.bulk_create(orientations, batch_size=5000)
+    appointments = Appointment.objects.bulk_create(
+        (
+            Appointment(
+                structure=structure,
+                title="Premier accueil",
+                starts_at=(at := now - timedelta(minutes=rng.randrange(-30 * 24 * 60, 730 * 24 * 60))),
+                ends_at=at + timedelta(minutes=45),
+                uid=f"bench{i}",
+            )
+            for i in range(count // 50)
+        ),
+        batch_size=5000,
+    )
+    outcomes = Outcome.values
+    Participant.objects.bulk_create(
+        (
+            Participant(
+                appointment=appointment,
+                person_id=people[i % len(people)],
+                first_name="Mesure",
+                outcome=rng.choice(outcomes),
+            )
+            for i, appointment in enumerate(appointments)
+        ),
+        batch_size=5000,
+    )
 
 
 def refresh_statistics(args):
@@ -209,11 +344,16 @@ def refresh_statistics(args):
 
 
 def pick_targets(args) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from jalon.people.models import Person
     from jalon.users.models import User
     from jalon.www.pagination import encode_cursor
 
     user = User.objects.get(email=MEASURED_EMAIL)
+    year_ago = (timezone.localdate() - timedelta(days=365)).isoformat()
     people = Person.objects.filter(structure_id=user.current_structure_id)
     middle = people.order_by("search_name", "pk").values_list("search_name", "pk")[args.people // 2]
     rng = random.Random(args.seed)
@@ -241,6 +381,17 @@ def pick_targets(args) -> dict:
             "search_phone": [f"/personnes/?q={phone}" for phone in phones[:10]],
             "mine": ["/personnes/?mine=on"],
             "person": [f"/personnes/{pk}/" for pk in ids],
+            **(
+                {
+                    "inbox": ["/accueil/"],
+                    "inbox_all": ["/accueil/?statut=toutes"],
+                    "referrers": ["/relais/"],
+                    "indicators": ["/indicateurs/"],
+                    "indicators_year": [f"/indicateurs/?du={year_ago}"],
+                }
+                if args.referrals
+                else {}
+            ),
         },
     }
 
@@ -256,6 +407,11 @@ LABELS = {
     "search_phone": "liste, recherche d'un téléphone `?q=06…` (10 numéros)",
     "mine": "liste, mes personnes suivies `?mine=on`",
     "person": "fiche personne `/personnes/<id>/` (50 fiches)",
+    "inbox": "demandes reçues, à traiter `/accueil/`",
+    "inbox_all": "demandes reçues, toutes `/accueil/?statut=toutes`",
+    "referrers": "relais `/relais/`",
+    "indicators": "indicateurs, 90 jours `/indicateurs/`",
+    "indicators_year": "indicateurs, un an `/indicateurs/?du=…`",
 }
 
 
@@ -464,7 +620,7 @@ def render(args, command, info, generation, queries, samples, rounds) -> str:
     bare50, bare95 = percentile(samples["bare"], 50), percentile(samples["bare"], 95)
     lines = [
         f"## {datetime.now():%Y-%m-%d %H:%M} — {'PostgreSQL' if args.database == 'postgres' else 'SQLite'}, "
-        f"{fr(args.people)} personnes",
+        f"{fr(args.people)} personnes" + (f", {fr(args.referrals)} demandes" if args.referrals else ""),
         "",
         f"- Commande : `{command}`",
         f"- Machine : {info['machine']}",
@@ -474,6 +630,16 @@ def render(args, command, info, generation, queries, samples, rounds) -> str:
         f"- Données : {fr(args.people)} personnes dans une seule structure, {fr(staff_count(args))} accompagnateur·rices "
         f"(~{fr(args.caseload)} personnes suivies chacun·e), 1 consentement et 1 événement de parcours par personne",
     ]
+    if args.referrals:
+        lines.append(
+            f"- Repérage : {fr(args.referrals)} demandes sur deux ans venant de {REFERRERS} relais, "
+            f"{fr(args.referrals // 20)} orientations, {fr(args.referrals // 50)} rendez-vous avec présence"
+            + (
+                f" (générés en {generation['referral_seconds']:.0f} s)"
+                if generation and generation.get("referral_seconds")
+                else ""
+            )
+        )
     if generation:
         rate = generation["created"] / generation["seconds"] if generation["seconds"] else 0
         text = (
@@ -497,6 +663,8 @@ def render(args, command, info, generation, queries, samples, rounds) -> str:
     ]
     worst = 0.0
     for name in LABELS:
+        if name not in samples:
+            continue
         p50, p95 = percentile(samples[name], 50), percentile(samples[name], 95)
         r50, r95 = p50 / bare50, p95 / bare95
         if name != "bare":

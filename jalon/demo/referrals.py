@@ -290,6 +290,9 @@ def _referrals(tally, repair, referrers, rng, now, towns) -> list[Referral]:
                 person=person,
                 created_at=created,
                 first_contact_at=first_contact,
+                first_contact_minutes=int((first_contact - created).total_seconds() // 60)
+                if first_contact
+                else None,
                 status_changed_at=first_contact or created,
             )
         )

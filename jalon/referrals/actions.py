@@ -275,8 +275,8 @@ def change_referral_status(
     referral.status_changed_at = now
     referral.closed_reason = closed_reason if status == ReferralStatus.CLOSED else ""
     if status in REACHED and referral.first_contact_at is None:
-        referral.first_contact_at = now
-        fields.append("first_contact_at")
+        referral.set_first_contact(now)
+        fields += ["first_contact_at", "first_contact_minutes"]
     if referral.assigned_to_id is None and actor is not None:
         referral.assigned_to = actor
         fields.append("assigned_to")

@@ -110,12 +110,6 @@ def median_delay(queryset, start_field: str, end_field: str, count: int) -> time
     return sum(values, timedelta()) / len(values)
 
 
-COUNTS = {
-    "referred": Count("pk"),
-    "reached": Count("pk", filter=Q(first_contact_at__isnull=False)),
-    "accompanied": Count("pk", filter=Q(status__in=ACCOMPANIED)),
-}
-
 SOURCE_LABELS = {
     ReferralSource.SELF: "Demande de la personne (affiche, « être rappelé·e »)",
 }
@@ -124,29 +118,41 @@ SOURCE_LABELS = {
 def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
-    total = referrals.aggregate(**COUNTS)
-    result = Indicators(start=start, end=end, total=Row("Toutes les demandes", **total))
-
-    kinds = dict(ReferrerKind.choices)
-    for row in (
-        referrals.filter(referrer__isnull=False)
-        .values("referrer_id", "referrer__name", "referrer__kind")
-        .annotate(**COUNTS)
-        .order_by("-referred", "referrer__name")[:TOP_REFERRERS]
-    ):
-        label = f"{row['referrer__name']} ({kinds.get(row['referrer__kind'], row['referrer__kind'])})"
-        result.by_referrer.append(Row(label, row["referred"], row["reached"], row["accompanied"]))
-    sources = dict(ReferralSource.choices)
-    for row in referrals.values("referrer__kind", "source").annotate(**COUNTS).order_by("-referred"):
-        if row["referrer__kind"]:
-            label = str(kinds.get(row["referrer__kind"], row["referrer__kind"]))
+    # One grouped pass over the period, read from the covering index referral_indicators; the
+    # total, the kinds and the referrers are summed from these few groups.
+    groups = list(
+        referrals.values("referrer_id", "source")
+        .annotate(
+            referred=Count("pk"),
+            reached=Count("first_contact_minutes"),
+            accompanied=Count("pk", filter=Q(status__in=ACCOMPANIED)),
+        )
+        .order_by()
+    )
+    total = Row("Toutes les demandes", 0, 0, 0)
+    per_referrer: dict[int, Row] = {}
+    per_kind: dict[str, Row] = {}
+    ids = {g["referrer_id"] for g in groups if g["referrer_id"]}
+    names = (
+        {r["pk"]: r for r in Referrer.objects.filter(pk__in=ids).values("pk", "name", "kind")} if ids else {}
+    )
+    kinds, sources = dict(ReferrerKind.choices), dict(ReferralSource.choices)
+    for g in groups:
+        counts = (g["referred"], g["reached"], g["accompanied"])
+        _add(total, counts)
+        if g["referrer_id"]:
+            info = names[g["referrer_id"]]
+            kind_label = str(kinds.get(info["kind"], info["kind"]))
+            label = f"{info['name']} ({kind_label})"
+            _add(per_referrer.setdefault(g["referrer_id"], Row(label, 0, 0, 0)), counts)
         else:
-            label = "Sans relais : " + str(
-                SOURCE_LABELS.get(row["source"], sources.get(row["source"], row["source"]))
-            )
-        result.by_kind.append(Row(label, row["referred"], row["reached"], row["accompanied"]))
-    result.by_kind = _merge(result.by_kind)
-    result.median_first_contact = median_delay(referrals, "created_at", "first_contact_at", total["reached"])
+            source = SOURCE_LABELS.get(g["source"], sources.get(g["source"], g["source"]))
+            kind_label = f"Sans relais : {source}"
+        _add(per_kind.setdefault(kind_label, Row(kind_label, 0, 0, 0)), counts)
+    result = Indicators(start=start, end=end, total=total)
+    result.by_referrer = sorted(per_referrer.values(), key=lambda r: (-r.referred, r.label))[:TOP_REFERRERS]
+    result.by_kind = sorted(per_kind.values(), key=lambda r: (-r.referred, r.label))
+    result.median_first_contact = _median_minutes(referrals, total.reached)
 
     limit = (now or timezone.now()) - timedelta(days=settings.JALON_DORMANT_DAYS)
     quiet = Q(last_referral_at__lt=limit) | Q(last_referral_at__isnull=True, created_at__lt=limit)
@@ -187,17 +193,23 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     return result
 
 
-def _merge(rows: list[Row]) -> list[Row]:
-    merged: dict[str, Row] = {}
-    for row in rows:
-        if row.label in merged:
-            m = merged[row.label]
-            m.referred += row.referred
-            m.reached += row.reached
-            m.accompanied += row.accompanied
-        else:
-            merged[row.label] = Row(row.label, row.referred, row.reached, row.accompanied)
-    return sorted(merged.values(), key=lambda r: (-r.referred, r.label))
+def _add(row: Row, counts: tuple[int, int, int]) -> None:
+    row.referred += counts[0]
+    row.reached += counts[1]
+    row.accompanied += counts[2]
+
+
+def _median_minutes(referrals, count: int) -> timedelta | None:
+    """Median delay to first contact, from the stored minutes: one or two values, sorted in SQL."""
+    if not count:
+        return None
+    middle, size = (count - 1) // 2, 1 if count % 2 else 2
+    values = list(
+        referrals.filter(first_contact_minutes__isnull=False)
+        .order_by("first_contact_minutes")
+        .values_list("first_contact_minutes", flat=True)[middle : middle + size]
+    )
+    return timedelta(minutes=sum(values) / len(values)) if values else None
 
 
 def long_rows(ind: Indicators) -> list[tuple[str, str, str]]:
