@@ -118,17 +118,22 @@ SOURCE_LABELS = {
 def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
-    # One grouped pass over the period, read from the covering index referral_indicators; the
-    # total, the kinds and the referrers are summed from these few groups.
-    groups = list(
-        referrals.values("referrer_id", "source")
-        .annotate(
-            referred=Count("pk"),
-            reached=Count("first_contact_minutes"),
-            accompanied=Count("pk", filter=Q(status__in=ACCOMPANIED)),
-        )
-        .order_by()
-    )
+    # Grouped by referrer alone, the rows come in index order (no sort): SQLite skip-scans
+    # referral_by_referrer, PostgreSQL hashes over referral_indicators. Referrals without a
+    # referrer are then split by source. Totals and kinds are summed from these few groups.
+    counts = {
+        "referred": Count("pk"),
+        "reached": Count("first_contact_minutes"),
+        "accompanied": Count("pk", filter=Q(status__in=ACCOMPANIED)),
+    }
+    groups = [
+        {**g, "source": None}
+        for g in referrals.filter(referrer__isnull=False).values("referrer_id").annotate(**counts).order_by()
+    ]
+    groups += [
+        {**g, "referrer_id": None}
+        for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
+    ]
     total = Row("Toutes les demandes", 0, 0, 0)
     per_referrer: dict[int, Row] = {}
     per_kind: dict[str, Row] = {}

@@ -190,6 +190,9 @@ REFERRAL_TRANSITIONS = {
     ReferralStatus.ORIENTED: set(),
     ReferralStatus.CLOSED: {ReferralStatus.NEW},
 }
+# The inbox's "à traiter": in this order everywhere, so PostgreSQL matches the partial index below.
+OPEN_STATUSES = [ReferralStatus.NEW, ReferralStatus.CONTACTED, ReferralStatus.APPOINTMENT]
+
 REACHED = {
     ReferralStatus.CONTACTED,
     ReferralStatus.APPOINTMENT,
@@ -277,9 +280,21 @@ class Referral(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["structure", "status", "-created_at", "-id"], name="referral_inbox"),
+            # "À traiter" newest first: with an IN list, the index above cannot give the order and
+            # PostgreSQL sorted every open referral (190 ms at 100,000); this one reads 26 entries.
+            models.Index(
+                fields=["structure", "-created_at", "-id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="referral_inbox_open",
+            ),
             models.Index(fields=["structure", "-created_at", "-id"], name="referral_recent"),
             models.Index(fields=["structure", "assigned_to", "status"], name="referral_assigned"),
-            models.Index(fields=["referrer", "-created_at"], name="referral_referrer"),
+            # A referrer's referrals newest first, and (SQLite skip-scanning the referrers) the
+            # indicators' per-referrer counts over a period, both read from the index alone.
+            models.Index(
+                fields=["referrer", "created_at", "structure", "source", "status", "first_contact_minutes"],
+                name="referral_by_referrer",
+            ),
             models.Index(fields=["structure", "phone"], name="referral_phone"),
             # Covers the indicators' grouped count over a period: no table access.
             models.Index(

@@ -18,6 +18,7 @@ from jalon.audit.models import Action
 from jalon.directory.models import Service
 from jalon.referrals import actions, links
 from jalon.referrals.models import (
+    OPEN_STATUSES,
     Intake,
     Orientation,
     OrientationStatus,
@@ -33,7 +34,6 @@ from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from . import forms
 
-OPEN_STATUSES = [ReferralStatus.NEW, ReferralStatus.CONTACTED, ReferralStatus.APPOINTMENT]
 PAGE_SIZE = 25
 
 
