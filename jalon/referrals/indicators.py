@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
@@ -118,22 +119,30 @@ SOURCE_LABELS = {
 def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
-    # Grouped by referrer alone, the rows come in index order (no sort): SQLite skip-scans
-    # referral_by_referrer, PostgreSQL hashes over referral_indicators. Referrals without a
-    # referrer are then split by source. Totals and kinds are summed from these few groups.
+    # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
+    # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
+    # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
+    # summed from these few groups.
     counts = {
         "referred": Count("pk"),
         "reached": Count("first_contact_minutes"),
         "accompanied": Count("pk", filter=Q(status__in=ACCOMPANIED)),
     }
-    groups = [
-        {**g, "source": None}
-        for g in referrals.filter(referrer__isnull=False).values("referrer_id").annotate(**counts).order_by()
-    ]
-    groups += [
-        {**g, "referrer_id": None}
-        for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
-    ]
+    if connection.vendor == "postgresql":
+        # One hash aggregate over the period's index entries.
+        groups = list(referrals.values("referrer_id", "source").annotate(**counts).order_by())
+    else:
+        groups = [
+            {**g, "source": None}
+            for g in referrals.filter(referrer__isnull=False)
+            .values("referrer_id")
+            .annotate(**counts)
+            .order_by()
+        ]
+        groups += [
+            {**g, "referrer_id": None}
+            for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
+        ]
     total = Row("Toutes les demandes", 0, 0, 0)
     per_referrer: dict[int, Row] = {}
     per_kind: dict[str, Row] = {}

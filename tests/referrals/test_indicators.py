@@ -242,7 +242,9 @@ def test_same_number_of_queries_at_n_and_10n(personas, person_a):
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200
             counts[label].append(len(queries))
-    assert counts == {"page": [12, 12], "csv": [12, 12], "api": [12, 12]}, counts
+    # PostgreSQL groups referrers and sources in one query, SQLite in two (see indicators.compute).
+    n = 11 if connection.vendor == "postgresql" else 12
+    assert counts == {"page": [n, n], "csv": [n, n], "api": [n, n]}, counts
 
 
 def test_duration_wording():

