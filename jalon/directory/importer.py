@@ -307,6 +307,40 @@ def _index(services: list[Service]) -> None:
     sync_index(services)
 
 
+def _foreign(owner, structures, services) -> list[Problem]:
+    """A structure publishing its offer may only write identifiers that are new or already its own."""
+    problems = []
+    keys = {(item.source, item.id) for _, item in structures}
+    keys |= {(item.source, item.structure_id) for _, item in services}
+    taken = {
+        (s.source, s.source_id)
+        for s in DirectoryStructure.objects.filter(
+            source__in={k[0] for k in keys}, source_id__in={k[1] for k in keys}
+        ).exclude(owner=owner)
+        if (s.source, s.source_id) in keys
+    }
+    service_keys = {(item.source, item.id) for _, item in services}
+    taken_services = {
+        (s.source, s.source_id)
+        for s in Service.objects.filter(
+            source__in={k[0] for k in service_keys}, source_id__in={k[1] for k in service_keys}
+        )
+        .exclude(structure__owner=owner)
+        .only("source", "source_id")
+        if (s.source, s.source_id) in service_keys
+    }
+    message = (
+        "cet identifiant appartient déjà à une autre structure de l'annuaire ; changez « source » ou « id »"
+    )
+    for line, item in structures:
+        if (item.source, item.id) in taken:
+            problems.append(Problem("structure", line, item.id, message))
+    for line, item in services:
+        if (item.source, item.id) in taken_services or (item.source, item.structure_id) in taken:
+            problems.append(Problem("service", line, item.id, message))
+    return problems
+
+
 def import_file(name: str, content: bytes, *, owner=None) -> Report:
     report = Report()
     try:
@@ -318,6 +352,8 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
         report.problems.append(Problem("fichier", 0, "", "aucune structure ni aucun service dans le fichier"))
         return report
     structures, services, problems = check(structure_rows, service_rows)
+    if owner is not None:
+        problems += _foreign(owner, structures, services)
     if problems:
         report.problems = problems
         return report

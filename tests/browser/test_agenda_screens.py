@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 from jalon.agenda import actions, links
 from jalon.agenda.models import AppointmentKind
+from jalon.directory.importer import import_file
 from jalon.referrals import actions as referral_actions
 from jalon.referrals.models import ReferralSource
+from tests.directory.test_import_export import SERVICE, STRUCTURE, dump
 
 from .conftest import check_page, login
 
@@ -68,6 +70,10 @@ def agenda_world(personas, person_a):
         ends_at=timezone.now() - timedelta(hours=2),
     )
     actions.add_participant(appointment=past, structure=a, actor=None, person=person_a, invite=False)
+    # The offer page lists a service (no INSEE code: browser tests keep only a few communes).
+    structure = {k: v for k, v in STRUCTURE.items() if k != "code_insee"}
+    service = {k: v for k, v in SERVICE.items() if k != "code_insee"}
+    assert import_file("offre.json", dump((structure,), (service,)), owner=a).ok
     return {"place": place, "referral": referral, "collective": collective, "past": past, "person": person_a}
 
 
@@ -86,6 +92,7 @@ def test_agenda_screens_are_accessible(request, viewport, live_server, personas,
         reverse("place_detail", args=[w["place"].pk]),
         reverse("person_appointments", args=[w["person"].pk]),
         reverse("indicators"),
+        reverse("directory_offer"),
         reverse("indicators") + "?du=2026-05-10&au=2026-05-01",  # the error state
     ):
         response = page.goto(live_server.url + path)

@@ -4,5 +4,7 @@ from . import views
 
 urlpatterns = [
     path("annuaire/", views.directory_search, name="directory_search"),
+    path("annuaire/notre-offre/", views.directory_offer, name="directory_offer"),
+    path("annuaire/notre-offre/export.json", views.directory_offer_export, name="directory_offer_export"),
     path("personnes/<int:pk>/trouver-un-service/", views.service_finder, name="service_finder"),
 ]

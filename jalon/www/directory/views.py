@@ -2,11 +2,16 @@
 
 from data_inclusion.schema.v1 import Thematique
 from django import forms
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
+from jalon.directory import freshness
+from jalon.directory.exporter import export_offer
+from jalon.directory.importer import import_file
 from jalon.directory.models import Service, ServiceTheme
 from jalon.directory.search import eligible_in, search_page
 from jalon.referrals.models import Intake, Need
@@ -103,3 +108,69 @@ def service_finder(request, pk: int):
         "person": person,
     }
     return render(request, "directory/search.html", context)
+
+
+# --- A structure's own offer -------------------------------------------------------------------
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier data·inclusion (JSON ou CSV)",
+        help_text="Tout est vérifié avant d'enregistrer : une seule ligne fausse, et rien ne change.",
+    )
+
+    def clean_fichier(self):
+        upload = self.cleaned_data["fichier"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("Le fichier dépasse 10 Mo : découpez-le.")
+        if not upload.name.lower().endswith((".json", ".csv")):
+            raise forms.ValidationError("Choisissez un fichier .json ou .csv.")
+        return upload
+
+
+def directory_offer(request):
+    """The structure's published offer: quality, freshness, import of a new version, export."""
+    membership = require(request, "people.view")
+    structure = membership.structure
+    can_manage = membership.can("structure.manage")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST":
+        require(request, "structure.manage")
+        if form.is_valid():
+            upload = form.cleaned_data["fichier"]
+            report = import_file(upload.name, upload.read(), owner=structure)
+            record(
+                action=Action.ADMIN,
+                actor=request.user,
+                structure=structure,
+                detail="import annuaire " + ("accepté" if report.ok else "refusé"),
+            )
+            if report.ok:
+                messages.success(request, report.summary())
+                return redirect("directory_offer")
+    limit = freshness.stale_before()
+    services = list(
+        freshness.own_services(structure)
+        .select_related("structure", "commune")
+        .order_by("structure__nom", "nom")[:500]
+    )
+    context = {
+        "services": [(s, s.date_maj < limit, round((s.score_qualite or 0) * 100)) for s in services],
+        "stale": sum(1 for s in services if s.date_maj < limit),
+        "form": form if can_manage else None,
+        "report": report,
+    }
+    return render(request, "directory/offer.html", context)
+
+
+@require_GET
+def directory_offer_export(request):
+    membership = require(request, "people.view")
+    response = JsonResponse(
+        export_offer(membership.structure), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="offre-data-inclusion.json"'
+    return response
