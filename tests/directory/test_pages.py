@@ -95,3 +95,33 @@ def test_directory_search_page_with_words_and_needs(personas):
     assert {s.source_id for s in both.context["rows"]} == {"hackeuses", "ailleurs"}
     nothing = client.get(reverse("directory_search") + "?q=zzzz")
     assert "Aucun service ne correspond" in html.unescape(nothing.content.decode())
+
+
+def test_filters_by_nature_public_cost_and_reception(personas):
+    load()
+    Service.objects.filter(source_id="hackeuses").update(
+        kind="formation",
+        publics=["femmes", "demandeurs-emploi"],
+        frais="gratuit",
+        modes_accueil=["a-distance"],
+    )
+    Service.objects.filter(source_id="ailleurs").update(
+        kind="formation", publics=["tous-publics"], frais="payant", modes_accueil=["en-presentiel"]
+    )
+    Service.objects.filter(source_id="logement").update(publics=["jeunes"], frais="gratuit")
+    client = personas.client_for(personas.case_worker_a)
+
+    def found(query):
+        return {s.source_id for s in client.get(reverse("directory_search") + "?" + query).context["rows"]}
+
+    assert found("nature=formation") == {"hackeuses", "ailleurs"}
+    assert found("nature=initiative") == set()
+    # "Tous publics" serves women too; "jeunes" does not.
+    assert found("public=femmes") == {"hackeuses", "ailleurs"}
+    assert found("public=jeunes") == {"logement", "ailleurs"}
+    assert found("frais=gratuit") == {"hackeuses", "logement"}
+    assert found("accueil=a-distance") == {"hackeuses"}
+    assert found("nature=formation&frais=gratuit&accueil=a-distance&q=developpement") == {"hackeuses"}
+    # A value outside the lists is a form error, not a filter.
+    page = client.get(reverse("directory_search") + "?public=martiens")
+    assert "Sélectionnez un choix valide" in html.unescape(page.content.decode())

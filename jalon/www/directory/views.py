@@ -1,8 +1,9 @@
 """The directory for case workers: search, and "Trouver un service" from a person file."""
 
-from data_inclusion.schema.v1 import Thematique
+from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, Thematique
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -12,7 +13,7 @@ from jalon.audit.models import Action
 from jalon.directory import freshness
 from jalon.directory.exporter import export_offer
 from jalon.directory.importer import import_file
-from jalon.directory.models import Service, ServiceTheme
+from jalon.directory.models import Service, ServiceKind, ServiceTheme
 from jalon.directory.search import eligible_in, search_page
 from jalon.referrals.models import Intake, Need
 from jalon.structures import communes
@@ -41,6 +42,20 @@ class SearchForm(forms.Form):
     besoin = forms.MultipleChoiceField(
         label="Besoins", choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    nature = forms.ChoiceField(label="Nature", choices=[("", "Tout")] + ServiceKind.choices, required=False)
+    public = forms.ChoiceField(
+        label="Public", choices=[("", "Tous")] + [(p.value, p.label) for p in Public], required=False
+    )
+    frais = forms.ChoiceField(
+        label="Coût",
+        choices=[("", "Gratuit ou payant")] + [(f.value, f.label) for f in Frais],
+        required=False,
+    )
+    accueil = forms.ChoiceField(
+        label="Accueil",
+        choices=[("", "Sur place ou à distance")] + [(m.value, m.label) for m in ModeAccueil],
+        required=False,
+    )
 
 
 def _results(request, form):
@@ -56,6 +71,18 @@ def _results(request, form):
     ]
     if codes:
         queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=codes).values("service_id"))
+    if data.get("nature"):
+        queryset = queryset.filter(kind=data["nature"])
+    if data.get("frais"):
+        queryset = queryset.filter(frais=data["frais"])
+    # Lists of codes stored as JSON: the quoted code matches one whole element on both databases.
+    if data.get("public"):
+        # A service for everyone serves this public too.
+        queryset = queryset.filter(
+            Q(publics__icontains=f'"{data["public"]}"') | Q(publics__icontains='"tous-publics"')
+        )
+    if data.get("accueil"):
+        queryset = queryset.filter(modes_accueil__icontains=f'"{data["accueil"]}"')
     return search_page(queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20)
 
 
