@@ -1,5 +1,9 @@
 """Import a data·inclusion dump (JSON or CSV): everything is checked before anything is written.
 
+A service may carry a "jalon" object with what data·inclusion has no field for — its nature
+(service, formation, initiative) and, for trainings, certification, level, duration, next
+sessions, funding and Green Tech themes; it is validated like the rest and never exported.
+
 Each item is validated with the official models (PyPI `data-inclusion-schema`, v1), then
 against Jalon's own references (INSEE codes, structures of the services). One bad line rejects
 the file, and the report lists every bad line with its number and a French reason. A valid
@@ -13,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import Annotated, Literal
 
 import pydantic
 from data_inclusion.schema import v1
@@ -22,7 +27,7 @@ from django.utils import timezone
 
 from jalon.structures.models import Commune
 
-from .models import DirectoryStructure, Service, ServiceTheme, ServiceZone
+from .models import DirectoryStructure, GreenTheme, Service, ServiceTheme, ServiceZone
 from .search import sync_index
 
 # Model fields that are not data·inclusion fields (set by Jalon, not read from the file).
@@ -69,7 +74,38 @@ MESSAGES = {
     "set_type": "une liste est attendue",
     "list_type": "une liste est attendue",
     "extra_forbidden": "champ inconnu",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "dict_type": "un objet est attendu",
+    "model_type": "un objet est attendu",
 }
+
+
+class Extension(pydantic.BaseModel):
+    """Jalon's fields for trainings and initiatives, next to the data·inclusion ones."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    nature: Literal["service", "formation", "initiative"] = "service"
+    certification: Annotated[str, pydantic.StringConstraints(pattern=r"^(RNCP|RS)\d{2,6}$")] | None = None
+    niveau: Annotated[int, pydantic.Field(ge=3, le=8)] | None = None
+    duree_heures: Annotated[int, pydantic.Field(ge=1, le=10_000)] | None = None
+    prochaines_sessions: list[date] = []
+    financement: Annotated[str, pydantic.Field(max_length=2000)] = ""
+    themes_verts: list[Literal[tuple(GreenTheme.values)]] = []  # type: ignore[valid-type]
+
+    def values(self) -> dict:
+        return {
+            "kind": self.nature,
+            "certification": self.certification or "",
+            "niveau": self.niveau,
+            "duree_heures": self.duree_heures,
+            "prochaines_sessions": sorted(d.isoformat() for d in self.prochaines_sessions),
+            "financement": self.financement,
+            "themes_verts": sorted(set(self.themes_verts)),
+        }
 
 
 @dataclass
@@ -198,27 +234,45 @@ def _validate(model, kind: str, rows, problems: list[Problem]):
     return valid
 
 
+def _extensions(service_rows, problems: list[Problem]) -> tuple[list, dict]:
+    """Take each service's "jalon" object out before the official validation, and check it."""
+    rows, extensions = [], {}
+    for line, row in service_rows:
+        if isinstance(row, dict) and "jalon" in row:
+            row = dict(row)
+            raw = row.pop("jalon")
+            try:
+                extensions[line] = Extension.model_validate(raw)
+            except pydantic.ValidationError as exc:
+                message = " ; ".join("jalon." + _french(e) for e in exc.errors())
+                problems.append(Problem("service", line, str(row.get("id", "")), message))
+        rows.append((line, row))
+    return rows, extensions
+
+
 def check(structure_rows, service_rows) -> tuple[list, list, list[Problem]]:
     problems: list[Problem] = []
     structures = _validate(v1.Structure, "structure", structure_rows, problems)
+    service_rows, extensions = _extensions(service_rows, problems)
     services = _validate(v1.Service, "service", service_rows, problems)
-    codes = {item.code_insee for _, item in structures + services if item.code_insee}
+    services = [(line, item, extensions.get(line, Extension())) for line, item in services]
+    codes = {item.code_insee for _, item, *_ in structures + services if item.code_insee}
     known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
     for kind, items in (("structure", structures), ("service", services)):
-        for line, item in items:
+        for line, item, *_ in items:
             if item.code_insee and item.code_insee not in known:
                 problems.append(
                     Problem(kind, line, item.id, f"code_insee : commune inconnue ({item.code_insee})")
                 )
     in_file = {(item.source, item.id) for _, item in structures}
-    wanted = {(item.source, item.structure_id) for _, item in services} - in_file
+    wanted = {(item.source, item.structure_id) for _, item, _ in services} - in_file
     in_db = set()
     if wanted:
         for source, source_id in DirectoryStructure.objects.filter(
             source__in={s for s, _ in wanted}, source_id__in={i for _, i in wanted}
         ).values_list("source", "source_id"):
             in_db.add((source, source_id))
-    for line, item in services:
+    for line, item, _ in services:
         if (item.source, item.structure_id) not in in_file | in_db:
             problems.append(
                 Problem("service", line, item.id, f"structure_id : structure inconnue ({item.structure_id})")
@@ -311,7 +365,7 @@ def _foreign(owner, structures, services) -> list[Problem]:
     """A structure publishing its offer may only write identifiers that are new or already its own."""
     problems = []
     keys = {(item.source, item.id) for _, item in structures}
-    keys |= {(item.source, item.structure_id) for _, item in services}
+    keys |= {(item.source, item.structure_id) for _, item, _ in services}
     taken = {
         (s.source, s.source_id)
         for s in DirectoryStructure.objects.filter(
@@ -319,7 +373,7 @@ def _foreign(owner, structures, services) -> list[Problem]:
         ).exclude(owner=owner)
         if (s.source, s.source_id) in keys
     }
-    service_keys = {(item.source, item.id) for _, item in services}
+    service_keys = {(item.source, item.id) for _, item, _ in services}
     taken_services = {
         (s.source, s.source_id)
         for s in Service.objects.filter(
@@ -335,7 +389,7 @@ def _foreign(owner, structures, services) -> list[Problem]:
     for line, item in structures:
         if (item.source, item.id) in taken:
             problems.append(Problem("structure", line, item.id, message))
-    for line, item in services:
+    for line, item, _ in services:
         if (item.source, item.id) in taken_services or (item.source, item.structure_id) in taken:
             problems.append(Problem("service", line, item.id, message))
     return problems
@@ -368,13 +422,14 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
             )
             by_key[(item.source, item.id)] = obj
         touched = []
-        for _, item in services:
+        for _, item, extension in services:
             parent = by_key.get((item.source, item.structure_id)) or DirectoryStructure.objects.get(
                 source=item.source, source_id=item.structure_id
             )
             values = _values(Service, item, exclude=set())
             values["structure_id"] = parent.pk
             values["score_qualite"] = score_qualite.score(item)[0]
+            values.update(extension.values())
             service, written = _upsert(
                 Service, {"source": item.source, "source_id": item.id}, values, report.services
             )

@@ -54,6 +54,16 @@ class ServiceKind(models.TextChoices):
     INITIATIVE = "initiative", _("Initiative locale")
 
 
+class GreenTheme(models.TextChoices):
+    """The five themes of the Green Tech guide of trainings and initiatives (seed 004)."""
+
+    SUSTAINABILITY = "developpement-durable-innovation", _("Développement durable et innovation")
+    TERRITORY = "gestion-du-territoire", _("Gestion du territoire")
+    ENERGY = "energie-renouvelables", _("Énergie et renouvelables")
+    ENVIRONMENT = "protection-gestion-environnement", _("Protection et gestion de l'environnement")
+    CLIMATE = "changement-climatique-pollution", _("Changement climatique et pollution")
+
+
 class Service(models.Model):
     structure = models.ForeignKey(DirectoryStructure, on_delete=models.CASCADE, related_name="services")
     source = models.CharField(max_length=100)
@@ -90,6 +100,13 @@ class Service(models.Model):
     volume_horaire_hebdomadaire = models.FloatField(null=True, blank=True)
     nombre_semaines = models.PositiveIntegerField(null=True, blank=True)
     horaires_accueil = models.CharField(max_length=500, blank=True)
+    # Trainings (kind "formation") carry more than data·inclusion has: Jalon's extension.
+    certification = models.CharField(_("certification (code RNCP ou RS)"), max_length=20, blank=True)
+    niveau = models.PositiveSmallIntegerField(_("niveau de qualification (3 à 8)"), null=True, blank=True)
+    duree_heures = models.PositiveIntegerField(_("durée (heures)"), null=True, blank=True)
+    prochaines_sessions = models.JSONField(_("prochaines sessions"), default=list, blank=True)
+    financement = models.TextField(_("coût et financements"), blank=True)
+    themes_verts = models.JSONField(_("thèmes Green Tech"), default=list, blank=True)
     # Quality as data·inclusion computes it (0 to 1), refreshed on every import or edit.
     score_qualite = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -99,11 +116,30 @@ class Service(models.Model):
 
     class Meta:
         verbose_name = _("service")
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="service_source_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="service_source_id"),
+            models.CheckConstraint(
+                condition=models.Q(niveau__isnull=True) | models.Q(niveau__gte=3, niveau__lte=8),
+                name="service_niveau_3_to_8",
+            ),
+        ]
         indexes = [models.Index(fields=["structure", "nom"], name="service_structure_name")]
 
     def __str__(self):
         return self.nom
+
+    @property
+    def next_session(self):
+        from datetime import date
+
+        today = date.today().isoformat()
+        upcoming = sorted(d for d in self.prochaines_sessions if d >= today)
+        return date.fromisoformat(upcoming[0]) if upcoming else None
+
+    @property
+    def green_theme_labels(self) -> list[str]:
+        labels = dict(GreenTheme.choices)
+        return [str(labels.get(code, code)) for code in self.themes_verts]
 
     def refresh_search(self) -> None:
         from data_inclusion.schema.v1 import Thematique

@@ -202,3 +202,59 @@ def test_command_refuses_a_bad_file_with_the_lines_to_fix(tmp_path, capsys):
     good.write_bytes(dump())
     call_command("import-services", str(good))
     assert "1 créée(s)" in capsys.readouterr().out
+
+
+TRAINING = dict(
+    SERVICE,
+    id="technicien-eolien",
+    nom="Technicien·ne de maintenance éolienne",
+    jalon={
+        "nature": "formation",
+        "certification": "RNCP36060",
+        "niveau": 4,
+        "duree_heures": 700,
+        "prochaines_sessions": ["2027-03-01", "2027-01-11"],
+        "financement": "Pris en charge par la Région pour les demandeur·ses d'emploi.",
+        "themes_verts": ["energie-renouvelables", "changement-climatique-pollution"],
+    },
+)
+
+
+def test_training_extension_is_stored_and_never_exported():
+    owner = StructureFactory()
+    report = import_file("f.json", dump(services=(SERVICE, TRAINING)), owner=owner)
+    assert report.ok, report.problems
+    training = Service.objects.get(source_id="technicien-eolien")
+    assert (training.kind, training.certification, training.niveau, training.duree_heures) == (
+        "formation",
+        "RNCP36060",
+        4,
+        700,
+    )
+    assert training.prochaines_sessions == ["2027-01-11", "2027-03-01"]
+    assert training.green_theme_labels == ["Changement climatique et pollution", "Énergie et renouvelables"]
+    assert Service.objects.get(source_id="permanence-numerique").kind == "service"
+    exported = export_offer(owner)["services"]
+    assert all("jalon" not in item and "niveau" not in item for item in exported)
+    for item in exported:
+        v1.Service.model_validate(item)
+    # The same file again: nothing changes.
+    again = import_file("f.json", dump(services=(SERVICE, TRAINING)), owner=owner)
+    assert again.services["unchanged"] == 2
+
+
+@pytest.mark.parametrize(
+    "extension, words",
+    [
+        ({"niveau": 9}, "jalon.niveau : valeur trop grande"),
+        ({"certification": "ABC12"}, "jalon.certification : format incorrect"),
+        ({"themes_verts": ["jardinage"]}, "jalon.themes_verts : valeur inconnue du référentiel"),
+        ({"prochaines_sessions": ["bientôt"]}, "jalon.prochaines_sessions : date invalide"),
+        ({"couleur": "verte"}, "jalon.couleur : champ inconnu"),
+        ("formation", "jalon.élément : un objet est attendu"),
+    ],
+)
+def test_a_bad_extension_is_reported_in_french_and_nothing_is_written(extension, words):
+    report = import_file("f.json", dump(services=(dict(SERVICE, jalon=extension),)))
+    assert not report.ok and words in str(report.problems[0]), report.problems
+    assert not Service.objects.exists() and not DirectoryStructure.objects.exists()

@@ -125,3 +125,20 @@ def test_filters_by_nature_public_cost_and_reception(personas):
     # A value outside the lists is a form error, not a filter.
     page = client.get(reverse("directory_search") + "?public=martiens")
     assert "Sélectionnez un choix valide" in html.unescape(page.content.decode())
+
+
+def test_training_level_filter_and_details_in_the_results(personas):
+    load()
+    Service.objects.filter(source_id="hackeuses").update(
+        kind="formation",
+        niveau=5,
+        certification="RNCP31114",
+        duree_heures=400,
+        prochaines_sessions=["2099-02-01"],
+    )
+    client = personas.client_for(personas.case_worker_a)
+    page = client.get(reverse("directory_search") + "?niveau=5")
+    assert [s.source_id for s in page.context["rows"]] == ["hackeuses"]
+    text = html.unescape(page.content.decode())
+    assert "niveau 5 · RNCP31114 · 400 h · prochaine session le 1 février 2099" in text
+    assert client.get(reverse("directory_search") + "?niveau=3").context["rows"] == []

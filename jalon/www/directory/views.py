@@ -51,6 +51,13 @@ class SearchForm(forms.Form):
         choices=[("", "Gratuit ou payant")] + [(f.value, f.label) for f in Frais],
         required=False,
     )
+    niveau = forms.TypedChoiceField(
+        label="Niveau de la formation",
+        choices=[("", "Tous niveaux")] + [(n, f"Niveau {n}") for n in range(3, 9)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
     accueil = forms.ChoiceField(
         label="Accueil",
         choices=[("", "Sur place ou à distance")] + [(m.value, m.label) for m in ModeAccueil],
@@ -75,6 +82,8 @@ def _results(request, form):
         queryset = queryset.filter(kind=data["nature"])
     if data.get("frais"):
         queryset = queryset.filter(frais=data["frais"])
+    if data.get("niveau"):
+        queryset = queryset.filter(niveau=data["niveau"])
     # Lists of codes stored as JSON: the quoted code matches one whole element on both databases.
     if data.get("public"):
         # A service for everyone serves this public too.
