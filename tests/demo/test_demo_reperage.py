@@ -9,6 +9,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from jalon.agenda.models import Appointment, Outcome, Participant, Permanence, Place
+from jalon.directory.exporter import export_offer
+from jalon.directory.models import GreenTheme, Service
 from jalon.notifications.models import OutboxMessage
 from jalon.referrals.models import (
     Intake,
@@ -117,3 +119,18 @@ def test_no_message_is_queued_and_a_second_run_creates_nothing(demo):
     before = {m.__name__: m.objects.count() for m in MODELS}
     call_command("demo-data", stdout=StringIO())
     assert {m.__name__: m.objects.count() for m in MODELS} == before
+
+
+def test_directory_demo_green_tech_trainings_initiatives_and_local_services(demo):
+    trainings = Service.objects.filter(kind="formation")
+    assert trainings.count() >= 12
+    themes = {code for codes in trainings.values_list("themes_verts", flat=True) for code in codes}
+    assert themes == set(GreenTheme.values)
+    assert Service.objects.filter(kind="initiative").count() >= 5
+    assert trainings.filter(niveau__isnull=False, prochaines_sessions__isnull=False).exists()
+    assert Service.objects.filter(nom__icontains="Développeuse web", publics__icontains='"femmes"').exists()
+    for commune in ("64410", "86194", "75120", "29019", "33119"):
+        assert Service.objects.filter(commune_id=commune, kind="service").count() >= 8
+    ecocene = Structure.objects.get(name="Ecocène")
+    exported = export_offer(ecocene)
+    assert exported["services"] and all("jalon" not in item for item in exported["services"])

@@ -1,0 +1,387 @@
+"""Demo of the directory, loaded by jalon.demo.data.load() after structures and people.
+
+Built as a data·inclusion dump and imported through the real importer (validated whole, upserted
+on source + id, so a second run changes nothing): Green Tech's guide of trainings and local
+initiatives in Nouvelle-Aquitaine (all five themes), the trainings that follow Oser coder,
+Tremplin Numérique and Ensemble à 100 %, and local services across the life domains for the demo
+territories. Organisations other than the demo's structures are fictional ("exemple" in their
+names); no certification code is invented.
+"""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from jalon.directory.importer import import_file
+
+SOURCE = "jalon-demo"
+
+# (id, name, INSEE code, owner structure in the demo or None)
+ORGANISATIONS = [
+    ("ecocene", "Ecocène", "64445", "Ecocène"),
+    ("campus-vert-exemple", "Campus des métiers verts (exemple)", "33063", None),
+    ("lycee-agricole-exemple", "Lycée agricole du Béarn (exemple)", "64445", None),
+    ("simplon-exemple", "École numérique de la rive droite (exemple)", "33119", None),
+    ("gareaidees", "Gare à idées", "86194", "Gare à idées"),
+    ("transitions64", "Transitions 64", "64410", "Transitions 64"),
+    ("debrouillards", "Les petits débrouillards Bretagne", "29019", "Les petits débrouillards Bretagne"),
+    ("pop", "POP", "75120", "POP"),
+    ("centre-social-exemple-mourenx", "Centre social du bassin de Lacq (exemple)", "64410", None),
+    ("asso-mobilite-exemple", "Plateforme mobilité Béarn (exemple)", "64445", None),
+]
+
+# Green Tech guide: (id, name, themes, level, hours, description)
+TRAININGS = [
+    (
+        "technicien-eolien",
+        "Technicien·ne de maintenance éolienne",
+        ["energie-renouvelables"],
+        4,
+        700,
+        "Installer, surveiller et entretenir des éoliennes : électricité, mécanique, travail en hauteur.",
+    ),
+    (
+        "installateur-solaire",
+        "Installateur·rice de panneaux solaires photovoltaïques",
+        ["energie-renouvelables"],
+        3,
+        420,
+        "Poser et raccorder des installations solaires sur les toits des particuliers et des entreprises.",
+    ),
+    (
+        "conseiller-renovation",
+        "Conseiller·ère en rénovation énergétique",
+        ["energie-renouvelables", "changement-climatique-pollution"],
+        5,
+        600,
+        "Accompagner les habitant·es dans leurs travaux d'isolation et de chauffage, monter les dossiers d'aides.",
+    ),
+    (
+        "agent-dechets",
+        "Agent·e de tri et de valorisation des déchets",
+        ["protection-gestion-environnement"],
+        3,
+        350,
+        "Trier, valoriser et réemployer : ressourceries, déchetteries, centres de tri.",
+    ),
+    (
+        "animateur-nature",
+        "Animateur·rice nature et environnement",
+        ["protection-gestion-environnement", "developpement-durable-innovation"],
+        4,
+        500,
+        "Faire découvrir la biodiversité aux enfants et aux adultes, animer des sorties et des ateliers.",
+    ),
+    (
+        "jardinier-paysagiste",
+        "Jardinier·ère paysagiste en gestion écologique",
+        ["gestion-du-territoire", "protection-gestion-environnement"],
+        3,
+        650,
+        "Entretenir les espaces verts sans pesticides, gérer l'eau, planter des haies.",
+    ),
+    (
+        "chef-projet-transition",
+        "Chargé·e de projet transition écologique",
+        ["developpement-durable-innovation", "gestion-du-territoire"],
+        6,
+        800,
+        "Piloter des projets de transition dans une collectivité ou une entreprise : mobilité, énergie, alimentation.",
+    ),
+    (
+        "technicien-qualite-air",
+        "Technicien·ne de mesure de la qualité de l'air",
+        ["changement-climatique-pollution"],
+        5,
+        550,
+        "Installer des capteurs, mesurer les polluants, analyser et expliquer les résultats.",
+    ),
+    (
+        "reparateur-velo",
+        "Mécanicien·ne cycles",
+        ["developpement-durable-innovation"],
+        3,
+        400,
+        "Réparer et entretenir vélos et vélos électriques, conseiller les cyclistes.",
+    ),
+    (
+        "agent-eau",
+        "Agent·e d'exploitation de l'eau et de l'assainissement",
+        ["gestion-du-territoire", "protection-gestion-environnement"],
+        4,
+        600,
+        "Surveiller les réseaux d'eau potable et les stations d'épuration.",
+    ),
+]
+
+# Local initiatives to visit or join (Green Tech): (id, name, theme, INSEE, description)
+INITIATIVES = [
+    (
+        "repair-cafe-pau",
+        "Repair café du quartier Saragosse",
+        "developpement-durable-innovation",
+        "64445",
+        "Chaque premier samedi, des bénévoles aident à réparer petit électroménager, vélos et vêtements.",
+    ),
+    (
+        "jardin-partage-mourenx",
+        "Jardin partagé de la cité",
+        "gestion-du-territoire",
+        "64410",
+        "Des parcelles à cultiver ensemble, des ateliers compost et semences, ouverts à tous.",
+    ),
+    (
+        "fresque-climat-poitiers",
+        "Fresque du climat ouverte à tous",
+        "changement-climatique-pollution",
+        "86194",
+        "Trois heures pour comprendre le changement climatique en jeu collaboratif, chaque mois.",
+    ),
+    (
+        "nettoyage-berges-gave",
+        "Nettoyage des berges du Gave",
+        "protection-gestion-environnement",
+        "64445",
+        "Une matinée par trimestre pour ramasser les déchets au bord de la rivière, avec une association locale.",
+    ),
+    (
+        "ressourcerie-lacq",
+        "Ressourcerie du bassin de Lacq",
+        "developpement-durable-innovation",
+        "64300",
+        "Donner, réparer, revendre : des bénévoles et des salarié·es en insertion redonnent vie aux objets.",
+    ),
+    (
+        "energie-citoyenne-bearn",
+        "Centrale solaire citoyenne du Béarn",
+        "energie-renouvelables",
+        "64445",
+        "Des habitant·es financent et gèrent des panneaux solaires sur les toits publics ; réunions ouvertes.",
+    ),
+]
+
+# Local services by territory: (id suffix, name, thematique, type, description)
+LOCAL = [
+    (
+        "numerique",
+        "Permanence numérique",
+        "numerique--acceder-a-des-services-en-ligne",
+        "accompagnement",
+        "Aide pour les démarches en ligne : créer une adresse e-mail, un compte CAF ou France Travail, imprimer.",
+    ),
+    (
+        "cv",
+        "Atelier CV et lettre de motivation",
+        "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation",
+        "atelier",
+        "En petit groupe, écrire ou refaire son CV et préparer ses candidatures avec une conseillère.",
+    ),
+    (
+        "mobilite",
+        "Location de scooters et voitures à petit prix",
+        "mobilite--acceder-a-un-vehicule",
+        "aide-materielle",
+        "Pour aller travailler ou se former quand on n'a pas de véhicule : location solidaire à la semaine.",
+    ),
+    (
+        "budget",
+        "Point conseil budget",
+        "difficultes-financieres--ameliorer-sa-gestion-budgetaire",
+        "accompagnement",
+        "Faire le point sur son budget, ses dettes et ses droits, gratuitement et en toute confidentialité.",
+    ),
+    (
+        "francais",
+        "Ateliers de français pour adultes",
+        "lecture-ecriture-calcul--maitriser-le-francais",
+        "atelier",
+        "Apprendre ou réapprendre à parler, lire et écrire le français, deux matinées par semaine.",
+    ),
+    (
+        "droits",
+        "Accès aux droits et aux démarches administratives",
+        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
+        "accompagnement",
+        "Un écrivain public et une juriste aident pour les papiers, les courriers et les recours.",
+    ),
+    (
+        "garde",
+        "Places de crèche à vocation d'insertion",
+        "famille--garde-denfants",
+        "aide-materielle",
+        "Une solution de garde pour les parents qui reprennent un emploi ou une formation.",
+    ),
+    (
+        "sante",
+        "Bilan de santé gratuit",
+        "sante--acces-aux-soins",
+        "information",
+        "Un bilan de santé complet et gratuit, avec un accompagnement vers les soins si besoin.",
+    ),
+]
+TERRITORIES = [("64410", "64"), ("86194", "86"), ("75120", "75"), ("29019", "29"), ("33119", "33")]
+
+
+def _service(sid, org, name, description, thematiques, kind_type, commune, zone, **extra):
+    return {
+        "source": SOURCE,
+        "structure_id": org,
+        "id": sid,
+        "nom": name,
+        "description": description + " Renseignements et inscription par téléphone ou sur place.",
+        "date_maj": extra.pop("date_maj"),
+        "type": kind_type,
+        "thematiques": thematiques,
+        "frais": extra.pop("frais", "gratuit"),
+        "publics": extra.pop("publics", ["tous-publics"]),
+        "modes_accueil": extra.pop("modes_accueil", ["en-presentiel"]),
+        "zone_eligibilite": [zone],
+        "code_insee": commune,
+        "modes_mobilisation": ["se-presenter", "telephoner"],
+        "mobilisable_par": ["usagers", "professionnels"],
+        **extra,
+    }
+
+
+def build(today) -> dict:
+    fresh = (today - timedelta(days=30)).isoformat()
+    old = (today - timedelta(days=240)).isoformat()  # some owners must update their offer
+    structures = [
+        {"source": SOURCE, "id": sid, "nom": name, "date_maj": fresh, "code_insee": code}
+        for sid, name, code, _ in ORGANISATIONS
+    ]
+    services = []
+    sessions = [(today + timedelta(days=d)).isoformat() for d in (45, 120)]
+    for index, (sid, name, themes, level, hours, text) in enumerate(TRAININGS):
+        org = ("ecocene", "campus-vert-exemple", "lycee-agricole-exemple")[index % 3]
+        commune, zone = ("33063", "33") if org == "campus-vert-exemple" else ("64445", "64")
+        services.append(
+            _service(
+                sid,
+                org,
+                name,
+                text,
+                ["se-former--trouver-sa-formation"],
+                "formation",
+                commune,
+                zone,
+                date_maj=old if index == 4 else fresh,
+                publics=["demandeurs-emploi", "jeunes"],
+                jalon={
+                    "nature": "formation",
+                    "niveau": level,
+                    "duree_heures": hours,
+                    "prochaines_sessions": sessions,
+                    "financement": "Gratuite pour les demandeur·ses d'emploi (financement Région ou France Travail).",
+                    "themes_verts": themes,
+                },
+            )
+        )
+    for sid, name, theme, commune, text in INITIATIVES:
+        services.append(
+            _service(
+                sid,
+                "ecocene",
+                name,
+                text,
+                ["remobilisation--benevolat-action-citoyenne"],
+                "information",
+                commune,
+                commune[:2],
+                date_maj=fresh,
+                jalon={"nature": "initiative", "themes_verts": [theme]},
+            )
+        )
+    services += [
+        _service(
+            "hackeuses",
+            "simplon-exemple",
+            "Développeuse web — parcours réservé aux femmes",
+            "Après « Oser coder » : sept mois pour devenir développeuse web, avec un stage en entreprise.",
+            ["se-former--trouver-sa-formation"],
+            "formation",
+            "33119",
+            "33",
+            date_maj=fresh,
+            publics=["femmes", "demandeurs-emploi"],
+            jalon={
+                "nature": "formation",
+                "niveau": 5,
+                "duree_heures": 1100,
+                "prochaines_sessions": sessions,
+                "financement": "Financée par la Région et France Travail.",
+            },
+        ),
+        _service(
+            "tremplin-suite",
+            "debrouillards",
+            "Technicien·ne d'assistance informatique",
+            "La formation qualifiante qui suit Tremplin Numérique : dépannage, réseaux, relation utilisateur.",
+            ["se-former--trouver-sa-formation"],
+            "formation",
+            "29019",
+            "29",
+            date_maj=fresh,
+            jalon={"nature": "formation", "niveau": 4, "duree_heures": 800, "prochaines_sessions": sessions},
+        ),
+        _service(
+            "simulateur-pop",
+            "pop",
+            "Simulateur d'entreprise — projets réels",
+            "Après le bootcamp d'Ensemble à 100 % : travailler en équipe sur des projets de vrais clients.",
+            ["choisir-un-metier--decouvrir-un-metier-ou-un-secteur-dactivite"],
+            "formation",
+            "75120",
+            "75",
+            date_maj=fresh,
+            jalon={"nature": "formation", "duree_heures": 280},
+        ),
+        _service(
+            "point-situation-creation",
+            "gareaidees",
+            "Point de situation création d'activité",
+            "Un premier rendez-vous pour faire le point sur votre projet, puis la bonne permanence partenaire.",
+            ["creer-une-entreprise--definir-son-projet-de-creation-dentreprise"],
+            "accompagnement",
+            "86194",
+            "86",
+            date_maj=old,
+        ),
+    ]
+    for commune, zone in TERRITORIES:
+        for suffix, name, theme, kind_type, text in LOCAL:
+            services.append(
+                _service(
+                    f"{suffix}-{commune}",
+                    "centre-social-exemple-mourenx" if commune == "64410" else "asso-mobilite-exemple",
+                    name,
+                    text,
+                    [theme],
+                    kind_type,
+                    commune,
+                    zone,
+                    date_maj=fresh,
+                )
+            )
+    return {"structures": structures, "services": services}
+
+
+def load(tally, structures: dict) -> None:
+    """Idempotent: upserted on (source, id) by the importer. Counts go to `tally`."""
+    data = build(timezone.localdate())
+    owners = {}
+    for sid, _, _, owner in ORGANISATIONS:
+        owners.setdefault(owner, []).append(sid)
+    created = unchanged = 0
+    for owner_name, ids in owners.items():
+        part = {
+            "structures": [s for s in data["structures"] if s["id"] in ids],
+            "services": [s for s in data["services"] if s["structure_id"] in ids],
+        }
+        report = import_file("demo.json", json.dumps(part).encode(), owner=structures.get(owner_name))
+        if not report.ok:
+            raise ValueError("Démo de l'annuaire invalide : " + "; ".join(map(str, report.problems[:5])))
+        created += report.services["created"]
+        unchanged += report.services["unchanged"] + report.services["updated"]
+    tally.add("services de l'annuaire", created, unchanged)
