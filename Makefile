@@ -45,3 +45,6 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf var/ $(VENV)
+
+messages:  ## recompile the public page's translations (needs GNU gettext: apt-get install gettext)
+	for lang in en es pt it; do msgfmt --check-format -o jalon/locale/$$lang/LC_MESSAGES/django.mo jalon/locale/$$lang/LC_MESSAGES/django.po; done

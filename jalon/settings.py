@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JALON_VAR_DIR", BASE_DIR / "var"))
@@ -150,7 +149,15 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 LANGUAGE_CODE = "fr"
 # The interface is French only for now; an English catalogue comes with the translation work.
-LANGUAGES = [("fr", _("Français"))]
+# The staff interface is in French; the public directory page also speaks these languages (it
+# chooses per request, see jalon.www.directory.public; no LocaleMiddleware elsewhere).
+LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("it", "Italiano"),
+]
 LOCALE_PATHS = [BASE_DIR / "jalon" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

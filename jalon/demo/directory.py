@@ -115,6 +115,49 @@ TRAININGS = [
     ),
 ]
 
+# The Green Tech guide exists in five languages: a few of its entries, translated.
+TRANSLATIONS = {
+    "technicien-eolien": {
+        "en": (
+            "Wind turbine maintenance technician",
+            "Install, monitor and maintain wind turbines: electricity, mechanics, working at height.",
+        ),
+        "es": (
+            "Técnico/a de mantenimiento eólico",
+            "Instalar, vigilar y mantener aerogeneradores: electricidad, mecánica, trabajo en altura.",
+        ),
+        "pt": (
+            "Técnico/a de manutenção eólica",
+            "Instalar, vigiar e manter turbinas eólicas: eletricidade, mecânica, trabalho em altura.",
+        ),
+        "it": (
+            "Tecnico/a di manutenzione eolica",
+            "Installare, sorvegliare e mantenere turbine eoliche: elettricità, meccanica, lavoro in quota.",
+        ),
+    },
+    "installateur-solaire": {
+        "en": (
+            "Solar panel installer",
+            "Install and connect solar panels on the roofs of homes and businesses.",
+        ),
+        "es": (
+            "Instalador/a de paneles solares",
+            "Instalar y conectar paneles solares en los tejados de viviendas y empresas.",
+        ),
+    },
+    "reparateur-velo": {
+        "en": ("Bicycle mechanic", "Repair and service bicycles and e-bikes, advise cyclists."),
+        "es": (
+            "Mecánico/a de bicicletas",
+            "Reparar y mantener bicicletas y bicicletas eléctricas, asesorar a los ciclistas.",
+        ),
+        "it": (
+            "Meccanico/a di biciclette",
+            "Riparare e mantenere biciclette e bici elettriche, consigliare i ciclisti.",
+        ),
+    },
+}
+
 # Local initiatives to visit or join (Green Tech): (id, name, theme, INSEE, description)
 INITIATIVES = [
     (

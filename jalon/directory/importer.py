@@ -83,6 +83,13 @@ MESSAGES = {
 }
 
 
+class Translation(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+    nom: Annotated[str, pydantic.Field(min_length=3, max_length=150)]
+    description: Annotated[str, pydantic.Field(min_length=3, max_length=10_000)]
+
+
 class Extension(pydantic.BaseModel):
     """Jalon's fields for trainings and initiatives, next to the data·inclusion ones."""
 
@@ -95,6 +102,7 @@ class Extension(pydantic.BaseModel):
     prochaines_sessions: list[date] = []
     financement: Annotated[str, pydantic.Field(max_length=2000)] = ""
     themes_verts: list[Literal[tuple(GreenTheme.values)]] = []  # type: ignore[valid-type]
+    traductions: dict[Literal["en", "es", "pt", "it"], Translation] = {}
 
     def values(self) -> dict:
         return {
@@ -105,6 +113,7 @@ class Extension(pydantic.BaseModel):
             "prochaines_sessions": sorted(d.isoformat() for d in self.prochaines_sessions),
             "financement": self.financement,
             "themes_verts": sorted(set(self.themes_verts)),
+            "traductions": {lang: t.model_dump() for lang, t in sorted(self.traductions.items())},
         }
 
 

@@ -107,6 +107,8 @@ class Service(models.Model):
     prochaines_sessions = models.JSONField(_("prochaines sessions"), default=list, blank=True)
     financement = models.TextField(_("coût et financements"), blank=True)
     themes_verts = models.JSONField(_("thèmes Green Tech"), default=list, blank=True)
+    # {"es": {"nom": …, "description": …}, …}: shown on the public page in the visitor's language.
+    traductions = models.JSONField(_("traductions"), default=dict, blank=True)
     # Quality as data·inclusion computes it (0 to 1), refreshed on every import or edit.
     score_qualite = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -152,8 +154,16 @@ class Service(models.Model):
                 labels.append(Thematique(code).label)
             except ValueError:
                 labels.append(code.replace("-", " "))
+        translated = [f"{t.get('nom', '')} {t.get('description', '')}" for t in self.traductions.values()]
         self.search_name = prepare(self.nom)
-        self.search_body = prepare(" ".join([self.description, self.structure.nom, *labels]))
+        self.search_body = prepare(" ".join([self.description, self.structure.nom, *labels, *translated]))
+
+    def in_language(self, language: str) -> tuple[str, str, bool]:
+        """(name, description, translated?) in the visitor's language, else in French."""
+        text = self.traductions.get(language) or {}
+        if text.get("nom") and text.get("description"):
+            return text["nom"], text["description"], True
+        return self.nom, self.description, False
 
 
 class ServiceZone(models.Model):

@@ -53,3 +53,35 @@ def test_find_a_training_from_the_file_and_orient(phone_page, live_server, perso
     expect(page).to_have_url(re.compile(r"/orientations/\d+/$"))
     check_page(page)
     assert Orientation.objects.get().target_service.source_id == "hackeuses"
+
+
+def test_a_visitor_searches_on_a_phone_in_spanish(browser, live_server, communes):
+    """No account: the browser speaks Spanish, the page answers in Spanish, falls back to French."""
+    import json
+
+    from jalon.directory.importer import import_file
+
+    from ..directory.test_import_export import SERVICE, STRUCTURE
+    from ..directory.test_public import TRANSLATED
+
+    strip = lambda item: {k: v for k, v in item.items() if k != "code_insee"}  # noqa: E731
+    data = {"structures": [strip(STRUCTURE)], "services": [strip(SERVICE), strip(TRANSLATED)]}
+    assert import_file("f.json", json.dumps(data).encode()).ok
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-ES", is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/services/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Encontrar un servicio cerca de usted")
+    check_page(page)
+    page.get_by_label("Lo que busca").fill("eolico")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.get_by_role("heading", name="Técnico/a de mantenimiento eólico")).to_be_visible()
+    check_page(page)
+    # The address holds the search: a shared link opens the same results.
+    shared = page.url
+    other = context.new_page()
+    other.goto(shared)
+    expect(other.get_by_role("heading", name="Técnico/a de mantenimiento eólico")).to_be_visible()
+    page.get_by_role("link", name="Português").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Encontrar um serviço perto de si")
+    check_page(page)
+    context.close()

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 urlpatterns = [
     path("annuaire/", views.directory_search, name="directory_search"),
     path("annuaire/notre-offre/", views.directory_offer, name="directory_offer"),
+    path("services/", public.public_services, name="public_services"),
     path("annuaire/notre-offre/export.json", views.directory_offer_export, name="directory_offer_export"),
     path("personnes/<int:pk>/trouver-un-service/", views.service_finder, name="service_finder"),
 ]
