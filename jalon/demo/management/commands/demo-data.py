@@ -36,6 +36,13 @@ class Command(BaseCommand):
             help="Structure qui reçoit ces N personnes (défaut : POP).",
         )
         parser.add_argument(
+            "--services",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Ajoute en plus N services fictifs à l'annuaire, en masse (pour les mesures de performance).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=0, help="Graine des personnes ajoutées avec --people (défaut : 0)."
         )
 
@@ -47,6 +54,8 @@ class Command(BaseCommand):
             )
         if options["people"] < 0:
             raise CommandError("--people attend un nombre positif ou nul.")
+        if options["services"] < 0:
+            raise CommandError("--services attend un nombre positif ou nul.")
         try:
             ready = Commune.objects.exists()
         except DatabaseError:
@@ -82,5 +91,15 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"{count} personne(s) ajoutée(s) à {structure.name} "
                     f"en {time.monotonic() - started:.1f} s."
+                )
+            )
+        if options["services"]:
+            from jalon.directory.bulk import bulk_services
+
+            started = time.monotonic()
+            count = bulk_services(options["services"], seed=options["seed"], stdout=self.stdout)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{count} services ajoutés à l'annuaire en {time.monotonic() - started:.0f} s."
                 )
             )
