@@ -14,11 +14,10 @@ from django.db.models import Q
 from django.utils import formats, timezone
 
 from jalon.audit.actions import record
-from jalon.audit.models import Action
+from jalon.audit.models import Action, AuditEvent
 from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel
 from jalon.people.models import Consent, ConsentPurpose, PersonEvent
-from jalon.people.phones import display as phone_display
 from jalon.referrals.models import Referral, ReferralStatus
 from jalon.structures.models import Structure
 
@@ -31,6 +30,24 @@ REMIND_BEFORE = timedelta(hours=48)
 BOOKING_HORIZON_DAYS = 21
 # Booking a slot that starts in less than this is left to a phone call.
 BOOKING_NOTICE = timedelta(hours=2)
+
+
+def record_reads(*, actor, structure, participants, detail: str, via: str = "web") -> None:
+    """One read event per person file shown among `participants`, written in one statement."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=Action.READ,
+            actor=actor,
+            structure=structure,
+            object_type="person",
+            object_id=str(p.person_id),
+            person_id=p.person_id,
+            detail=detail,
+            via=via,
+        )
+        for p in participants
+        if p.person_id
+    )
 
 
 # --- Places and rota ---------------------------------------------------------------------------
@@ -351,7 +368,7 @@ def message_text(participant: Participant, kind: str) -> str:
     structure = appointment.structure
     when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F à H\\hi")
     where = appointment.where
-    phone = phone_display(structure.phone) if structure.phone else ""
+    phone = structure.phone_display
     if kind == "annulation":
         text = (
             f"Bonjour {participant.first_name}, votre rendez-vous du {when} avec {structure.name} est annulé."

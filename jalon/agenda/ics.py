@@ -25,9 +25,7 @@ def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> byt
     where = appointment.where
     if where:
         event["location"] = vText(where)
-    from jalon.people.phones import display
-
-    phone = display(appointment.structure.phone) if appointment.structure.phone else ""
+    phone = appointment.structure.phone_display
     description = f"Pour changer ou annuler ce rendez-vous, appelez {phone or appointment.structure.name}."
     event.add("description", description)
     event.add("status", "CANCELLED" if cancelled or appointment.is_cancelled else "CONFIRMED")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jalon.people.models import Person
-from jalon.structures.models import Commune, Structure
+from jalon.structures.models import Commune, OwnedQuerySet, Structure
 
 
 def new_uid() -> str:
@@ -119,13 +119,6 @@ class AppointmentKind(models.TextChoices):
     COLLECTIVE = "collectif", _("Collectif (information collective, atelier)")
 
 
-class AppointmentQuerySet(models.QuerySet):
-    def for_structure(self, structure):
-        if structure is None:
-            return self.none()
-        return self.filter(structure=structure)
-
-
 class Appointment(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="appointments")
     kind = models.CharField(_("type"), max_length=10, choices=AppointmentKind.choices, default="individuel")
@@ -159,7 +152,7 @@ class Appointment(models.Model):
     uid = models.CharField(max_length=40, unique=True, default=new_uid, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = AppointmentQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rendez-vous")

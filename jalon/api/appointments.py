@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 
 from jalon.agenda import actions
 from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant
-from jalon.audit.models import Action, AuditEvent
 from jalon.people.models import Person
 from jalon.referrals.models import Referral
 
@@ -95,22 +94,9 @@ def _with_participants(queryset):
 
 
 def _audit(request, structure, appointments) -> None:
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                action=Action.READ,
-                actor=request.user,
-                structure=structure,
-                object_type="person",
-                object_id=str(p.person_id),
-                person_id=p.person_id,
-                detail="rendez-vous",
-                via="api",
-            )
-            for a in appointments
-            for p in a.participants.all()
-            if p.person_id
-        ]
+    participants = [p for a in appointments for p in a.participants.all()]
+    actions.record_reads(
+        actor=request.user, structure=structure, participants=participants, detail="rendez-vous", via="api"
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jalon.people.models import Person
-from jalon.structures.models import Commune, Structure
+from jalon.structures.models import Commune, OwnedQuerySet, Structure
 
 
 def new_key() -> str:
@@ -35,12 +35,7 @@ class ReferrerKind(models.TextChoices):
     OTHER = "autre", _("Autre relais")
 
 
-class ReferrerQuerySet(models.QuerySet):
-    def for_structure(self, structure):
-        if structure is None:
-            return self.none()
-        return self.filter(structure=structure)
-
+class ReferrerQuerySet(OwnedQuerySet):
     def dormant(self, *, now=None, days=None):
         limit = (now or timezone.now()) - timedelta(days=days or settings.JALON_DORMANT_DAYS)
         # A referrer that never referred anyone is dormant once it has been known for that long.
@@ -218,13 +213,6 @@ class ReferralSource(models.TextChoices):
     API = "api", _("API")
 
 
-class ReferralQuerySet(models.QuerySet):
-    def for_structure(self, structure):
-        if structure is None:
-            return self.none()
-        return self.filter(structure=structure)
-
-
 class Referral(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="referrals")
     referrer = models.ForeignKey(
@@ -272,7 +260,7 @@ class Referral(models.Model):
     first_contact_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = ReferralQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("orientation reçue (repérage)")

@@ -12,6 +12,15 @@ from . import territories
 from .validators import validate_siret
 
 
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to one structure through a `structure` foreign key."""
+
+    def for_structure(self, structure):
+        if structure is None:
+            return self.none()
+        return self.filter(structure=structure)
+
+
 class Commune(models.Model):
     """A current French commune or municipal arrondissement (Etalab reference, INSEE code)."""
 
@@ -94,6 +103,12 @@ class Structure(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def phone_display(self) -> str:
+        from jalon.people.phones import display
+
+        return display(self.phone)
 
     def partner_structures(self):
         return Structure.objects.filter(

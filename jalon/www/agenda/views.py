@@ -15,7 +15,8 @@ from django_ratelimit.core import is_ratelimited
 
 from jalon.agenda import actions, ics, links
 from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant, Place
-from jalon.audit.models import Action, AuditEvent
+from jalon.audit.actions import record
+from jalon.audit.models import Action
 from jalon.referrals.links import LinkError
 from jalon.referrals.models import Referral
 from jalon.www.errors import add_to_form
@@ -38,21 +39,8 @@ def _local_midnight(day: date) -> datetime:
 
 
 def _audit_reads(request, participants, detail: str) -> None:
-    """One read event per file shown, written in one statement."""
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                action=Action.READ,
-                actor=request.user,
-                structure=request.membership.structure,
-                object_type="person",
-                object_id=str(p.person_id),
-                person_id=p.person_id,
-                detail=detail,
-            )
-            for p in participants
-            if p.person_id
-        ]
+    actions.record_reads(
+        actor=request.user, structure=request.membership.structure, participants=participants, detail=detail
     )
 
 
@@ -352,15 +340,7 @@ def person_appointments(request, pk: int):
             for a in _open_collective(structure).exclude(participants__person=person)[:50]
             if a.taken < a.capacity
         ]
-    AuditEvent.objects.create(
-        action=Action.READ,
-        actor=request.user,
-        structure=structure,
-        object_type="person",
-        object_id=str(person.pk),
-        person=person,
-        detail="rendez-vous",
-    )
+    record(action=Action.READ, actor=request.user, structure=structure, obj=person, detail="rendez-vous")
     context = {
         "person": person,
         "participations": participations,

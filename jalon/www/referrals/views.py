@@ -29,6 +29,7 @@ from jalon.referrals.models import (
     ReferralSource,
     ReferralStatus,
 )
+from jalon.www.errors import add_to_form
 from jalon.www.pagination import capped_count
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
@@ -445,12 +446,7 @@ def orientation_create(request, pk: int):
                 person=person, structure=structure, actor=request.user, referral=referral, **form.cleaned_data
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
-                form.add_error(None, exc.messages[0])
+            add_to_form(form, exc)
         else:
             messages.success(request, "L'orientation est envoyée.")
             return redirect("orientation_detail", pk=orientation.pk)

@@ -182,12 +182,6 @@ def _poster_referrer(request, pk: int):
     return referrer, None
 
 
-def _poster_phone(structure) -> str:
-    from jalon.people.phones import display
-
-    return display(structure.phone) if structure.phone else ""
-
-
 @require_GET
 def referrer_poster(request, pk: int):
     """An A4 poster: a big QR code to the self-referral form, the structure's phone, the address."""
@@ -202,7 +196,7 @@ def referrer_poster(request, pk: int):
         {
             "referrer": referrer,
             "structure": referrer.structure,
-            "phone": _poster_phone(referrer.structure),
+            "phone": referrer.structure.phone_display,
             "url": url,
             "qr": _qr_svg(url),
             "title": POSTER_TITLE,
@@ -228,7 +222,7 @@ def referrer_poster_png(request, pk: int):
         title=POSTER_TITLE,
         lead=POSTER_LEAD,
         structure_name=referrer.structure.name,
-        phone=_poster_phone(referrer.structure),
+        phone=referrer.structure.phone_display,
         url=url,
         footer=f"Affiche déposée chez {referrer.name}",
     )
