@@ -3,8 +3,8 @@
 Both sides see the same prepared text: lower-case, without accents (jalon.text.normalize: the
 effect of PostgreSQL's `unaccent`, done once in Python so that no extension is needed), without
 French stop words, with plurals folded to the singular (the Snowball stemmer keeps "emplois" and
-"emploi" apart). Then PostgreSQL stems with its `french` configuration over a GIN expression index,
-and SQLite uses an FTS5 table filled with the Snowball French stems of the same words.
+"emploi" apart). Then PostgreSQL stems with its `french` configuration into stored tsvectors with
+GIN indexes, and SQLite uses an FTS5 table filled with the Snowball French stems of the same words.
 """
 
 import re
@@ -39,10 +39,8 @@ def stems(text: str) -> list[str]:
     return _stemmer.stemWords(prepare(text).split())
 
 
-PG_VECTOR = (
-    "(setweight(to_tsvector('french', directory_service.search_name), 'A') || "
-    "setweight(to_tsvector('french', directory_service.search_body), 'B'))"
-)
+# PostgreSQL: stored tsvectors (migration 0006) of the name and of the whole text, GIN-indexed.
+PG_NAME, PG_ALL = "directory_service.search_name_vector", "directory_service.search_vector"
 FTS_TABLE = "directory_service_fts"
 
 
@@ -56,30 +54,84 @@ def sync_index(services) -> None:
         cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, name, body) VALUES (%s, %s, %s)", rows)
 
 
+def _tiers(words: list[str]) -> list[tuple[list[str], list]]:
+    """The relevance tiers of a query, best first, each as SQL conditions and their parameters.
+
+    Every tier asks for all the words, anywhere; then, best first: the words as a phrase in the
+    name (several words only), all of them in the name, some of them in the name, none in the
+    name. Each tier excludes the ones above it, so a service is in exactly one tier and the union
+    is every match.
+    """
+    if connection.vendor == "postgresql":
+        # Quoted lexemes for to_tsquery (prepare() leaves only word characters: nothing to escape).
+        quoted = [f"'{w}'" for w in words]
+        every, phrase = " & ".join(quoted), " <-> ".join(quoted)
+        some = " | ".join(quoted)
+
+        def on(column, query):
+            return f"{column} @@ to_tsquery('french', %s)", query
+
+        def tier(*conditions):
+            return [c for c, _ in conditions], [q for _, q in conditions]
+
+        if len(words) == 1:
+            return [
+                tier(on(PG_NAME, every)),
+                tier(on(PG_ALL, every), (f"NOT {PG_NAME} @@ to_tsquery('french', %s)", every)),
+            ]
+        return [
+            tier(on(PG_NAME, phrase)),
+            tier(on(PG_NAME, f"({every}) & !({phrase})")),
+            tier(on(PG_ALL, every), on(PG_NAME, f"({some}) & !({every})")),
+            tier(on(PG_ALL, every), (f"NOT {PG_NAME} @@ to_tsquery('french', %s)", some)),
+        ]
+    stemmed = [f'"{w}"' for w in _stemmer.stemWords(words)]
+    every = " AND ".join(stemmed)
+    in_name = "{name}: (%s)"
+    if len(words) == 1:
+        expressions = [in_name % every, f"({every}) NOT {in_name % every}"]
+    else:
+        phrase = '{name}: "' + " ".join(w.strip('"') for w in stemmed) + '"'
+        some = " OR ".join(stemmed)
+        expressions = [
+            phrase,
+            f"{in_name % every} NOT {phrase}",
+            f"({every}) AND {in_name % some} NOT {in_name % every}",
+            f"({every}) NOT {in_name % some}",
+        ]
+    return [([f"{FTS_TABLE} MATCH %s"], [e]) for e in expressions]
+
+
+def _in_tier(queryset, tier: tuple[list[str], list], after_id: int | None = None):
+    """`queryset` narrowed to one tier, in id order, starting after `after_id`.
+
+    SQLite: the FTS5 table is joined and the order is its rowid, so the planner reads the
+    postings list in order and stops at the page's last row, however frequent the word.
+    PostgreSQL: the planner reads the primary key in order when matches are many (checking each
+    row's stored vector) and the GIN indexes when they are few.
+    """
+    where, params = list(tier[0]), list(tier[1])
+    if connection.vendor == "postgresql":
+        if after_id is not None:
+            queryset = queryset.filter(pk__gt=after_id)
+        return queryset.extra(where=where, params=params).order_by("pk")
+    where.append(f"{FTS_TABLE}.rowid = directory_service.id")
+    if after_id is not None:
+        where.append(f"{FTS_TABLE}.rowid > %s")
+        params.append(after_id)
+    return queryset.extra(tables=[FTS_TABLE], where=where, params=params, order_by=[f"{FTS_TABLE}.rowid"])
+
+
 def matching(queryset, query: str):
-    """`queryset` narrowed to the services matching `query`, annotated with `rank` (higher is better)."""
-    words = prepare(query)
+    """`queryset` narrowed to the services matching every word of `query` (in no particular order)."""
+    words = prepare(query).split()
     if not words:
         return queryset.none()
     if connection.vendor == "postgresql":
-        tsquery = "plainto_tsquery('french', %s)"
-        return queryset.extra(
-            select={"rank": f"ts_rank({PG_VECTOR}, {tsquery})"},
-            select_params=[words],
-            where=[f"{PG_VECTOR} @@ {tsquery}"],
-            params=[words],
-        )
-    match = " ".join(f'"{stem}"' for stem in _stemmer.stemWords(words.split()))
-    # bm25() is lower for better matches; the name counts four times the description.
-    return queryset.extra(
-        select={
-            "rank": f"(SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = directory_service.id)"
-        },
-        select_params=[match],
-        where=[f"directory_service.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"],
-        params=[match],
-    )
+        every = ([f"{PG_ALL} @@ to_tsquery('french', %s)"], [" & ".join(f"'{w}'" for w in words)])
+    else:
+        every = ([f"{FTS_TABLE} MATCH %s"], [" AND ".join(f'"{w}"' for w in _stemmer.stemWords(words))])
+    return _in_tier(queryset, every)
 
 
 def eligible_in(queryset, commune):
@@ -98,22 +150,13 @@ def eligible_in(queryset, commune):
     return queryset.filter(covered | (~zoned & Q(commune__departement=commune.departement)))
 
 
-def _rank_sql(words: str) -> tuple[str, list]:
-    if connection.vendor == "postgresql":
-        return f"ts_rank({PG_VECTOR}, plainto_tsquery('french', %s))", [words]
-    match = " ".join(f'"{stem}"' for stem in _stemmer.stemWords(words.split()))
-    return (
-        f"(SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid = directory_service.id)",
-        [match],
-    )
-
-
 def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
-    """One page of results and the cursor of the next: by relevance then id, or by name then id.
+    """One page of results and the cursor of the next: by relevance tier then id, or by name then id.
 
-    Keyset pagination: the next page starts strictly after the last (rank, id) or (name, id)
-    seen, so page 50 costs what page 1 costs and nothing is skipped or repeated.
+    Relevance is the tier of `_tier_expressions` (the words in the name come first). Keyset
+    pagination: the next page starts strictly after the last (tier, id) or (name, id) seen, so
+    page 50 costs what page 1 costs, and a frequent word ("emploi": one service in seven) costs
+    what a rare one costs: no query ranks every match to show twenty.
     """
     import base64
     import json
@@ -122,24 +165,31 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
     if after:
         try:
             cursor = json.loads(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)))
+            if not (isinstance(cursor, list) and len(cursor) == 2):
+                cursor = None
         except (ValueError, TypeError):
             cursor = None
-    if prepare(query):
-        queryset = matching(queryset, query)
-        if cursor:
-            rank_sql, params = _rank_sql(prepare(query))
-            # ts_rank() is a real: the cursor's value must be compared as a real too.
-            value = "CAST(%s AS real)" if connection.vendor == "postgresql" else "%s"
-            queryset = queryset.extra(
-                where=[f"({rank_sql} < {value} OR ({rank_sql} = {value} AND directory_service.id > %s))"],
-                params=[*params, cursor[0], *params, cursor[0], cursor[1]],
+    words = prepare(query).split()
+    if words:
+        tiers = _tiers(words)
+        first, after_id = 0, None
+        if cursor and all(isinstance(v, int) for v in cursor) and 0 <= cursor[0] < len(tiers):
+            first, after_id = cursor
+        rows = []
+        for tier in range(first, len(tiers)):
+            batch = list(
+                _in_tier(queryset, tiers[tier], after_id if tier == first else None)[: size + 1 - len(rows)]
             )
-        rows = list(queryset.order_by("-rank", "pk")[: size + 1])
-        key = lambda s: [s.rank, s.pk]  # noqa: E731
+            for service in batch:
+                service.tier = tier
+            rows += batch
+            if len(rows) > size:
+                break
+        key = lambda s: [s.tier, s.pk]  # noqa: E731
     else:
         if query.strip():
             return [], None
-        if cursor:
+        if cursor and isinstance(cursor[0], str) and isinstance(cursor[1], int):
             from django.db.models import Q
 
             queryset = queryset.filter(Q(nom__gt=cursor[0]) | Q(nom=cursor[0], pk__gt=cursor[1]))

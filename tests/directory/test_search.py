@@ -6,7 +6,7 @@ import pytest
 
 from jalon.directory.importer import import_file
 from jalon.directory.models import Service
-from jalon.directory.search import eligible_in, matching, prepare
+from jalon.directory.search import eligible_in, matching, prepare, search_page
 from jalon.structures.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,10 @@ def load(*services):
     assert report.ok, [str(p) for p in report.problems]
 
 
-def names(queryset):
-    return [s.nom for s in queryset.order_by("-rank", "pk")]
+def names(query):
+    """The names found for `query`, in the order of the result page."""
+    rows, _ = search_page(Service.objects.all(), query, size=50)
+    return [s.nom for s in rows]
 
 
 def test_prepare_folds_accents_case_plurals_and_stop_words():
@@ -38,7 +40,7 @@ def test_accents_case_and_plurals_do_not_matter(query):
         {"nom": "Compétences numériques", "description": "Apprendre à se servir d'un ordinateur."},
         {"nom": "Garde d'enfants", "description": "Pendant vos rendez-vous."},
     )
-    assert names(matching(Service.objects.all(), query)) == ["Compétences numériques"]
+    assert names(query) == ["Compétences numériques"]
 
 
 def test_plural_query_finds_the_singular_and_stems_match_related_words():
@@ -46,8 +48,8 @@ def test_plural_query_finds_the_singular_and_stems_match_related_words():
         {"nom": "Atelier emploi", "description": "Chercher un emploi près de chez vous."},
         {"nom": "Formation bureautique", "description": "Se former aux outils."},
     )
-    assert names(matching(Service.objects.all(), "emplois")) == ["Atelier emploi"]
-    assert names(matching(Service.objects.all(), "formations")) == ["Formation bureautique"]
+    assert names("emplois") == ["Atelier emploi"]
+    assert names("formations") == ["Formation bureautique"]
 
 
 def test_a_match_in_the_name_ranks_before_a_match_in_the_description():
@@ -55,7 +57,7 @@ def test_a_match_in_the_name_ranks_before_a_match_in_the_description():
         {"nom": "Permanence CAF", "description": "Aide au budget et au numérique pour vos démarches."},
         {"nom": "Atelier numérique", "description": "Découvrir l'ordinateur."},
     )
-    assert names(matching(Service.objects.all(), "numerique")) == ["Atelier numérique", "Permanence CAF"]
+    assert names("numerique") == ["Atelier numérique", "Permanence CAF"]
 
 
 def test_empty_or_stop_word_query_matches_nothing():
@@ -93,5 +95,51 @@ def test_territory_filter_never_returns_a_service_whose_zone_excludes_the_commun
 def test_reimport_keeps_the_index_in_step():
     load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
     load({"nom": "Atelier logement", "description": "Trouver un logement."})
-    assert names(matching(Service.objects.all(), "logement")) == ["Atelier logement"]
+    assert names("logement") == ["Atelier logement"]
     assert not matching(Service.objects.all(), "emploi").exists()
+
+
+def test_relevance_tiers_phrase_then_all_words_then_some_then_description():
+    load(
+        {"nom": "Permanence du quartier", "description": "Un écrivain public vous aide."},
+        {"nom": "Écrivain de quartier", "description": "Service public gratuit."},
+        {"nom": "Public écrivain", "description": "Mots inversés dans le nom."},
+        {"nom": "Écrivain public", "description": "Courriers administratifs."},
+        {"nom": "Aide aux courriers", "description": "Sans les deux mots."},
+    )
+    assert names("écrivains publics") == [
+        "Écrivain public",  # the phrase in the name
+        "Public écrivain",  # both words in the name
+        "Écrivain de quartier",  # one word in the name, the other in the description
+        "Permanence du quartier",  # only in the description
+    ]
+
+
+def test_keyset_pages_walk_every_tier_once_in_order():
+    load(
+        *[{"nom": f"Atelier emploi {i}", "description": "Ensemble."} for i in range(5)],
+        *[{"nom": f"Permanence {i}", "description": "Chercher un emploi."} for i in range(4)],
+    )
+    expected = names("emploi")
+    assert len(expected) == 9 and expected[:5] == [f"Atelier emploi {i}" for i in range(5)]
+    seen, after = [], ""
+    for _ in range(10):
+        rows, after = search_page(Service.objects.all(), "emploi", after=after, size=2)
+        seen += [s.nom for s in rows]
+        if not after:
+            break
+    assert seen == expected
+
+
+@pytest.mark.parametrize("after", ["pas-un-curseur", "WzEsICJ4Il0", "Wzk5LCAxXQ", "bnVsbA"])
+def test_a_tampered_cursor_starts_from_the_first_page(after):
+    load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
+    rows, _ = search_page(Service.objects.all(), "emploi", after=after)
+    assert [s.nom for s in rows] == ["Atelier emploi"]
+
+
+@pytest.mark.parametrize("after", ["WzEsICJ4Il0", "Wzk5LCAxXQ", "bnVsbA"])
+def test_a_tampered_cursor_without_words_starts_from_the_first_page(after):
+    load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
+    rows, _ = search_page(Service.objects.all(), "", after=after)
+    assert [s.nom for s in rows] == ["Atelier emploi"]
