@@ -2,12 +2,13 @@
 
 from datetime import date
 
+from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, Thematique, TypeService
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from jalon.directory.exporter import export_offer
-from jalon.directory.models import Service, ServiceTheme
-from jalon.directory.search import eligible_in, search_page
+from jalon.directory.models import Service, ServiceKind, ServiceTheme
+from jalon.directory.search import eligible_in, narrowed, search_page
 from jalon.structures.models import Commune
 
 from .people import _membership
@@ -35,6 +36,7 @@ class ServiceOut(Schema):
     courriel: str
     date_maj: date
     score_qualite: float | None
+    niveau: int | None = Field(None, description="Niveau de la formation (3 à 8)")
 
     @staticmethod
     def resolve_structure(obj):
@@ -57,8 +59,25 @@ class ServiceFilters(Schema):
     )
     thematiques: str = Field("", description="Codes de thématiques data·inclusion, séparés par des virgules")
     types: str = Field("", description="Types de service data·inclusion, séparés par des virgules")
+    nature: str = Field("", description="`service`, `formation` ou `initiative`")
+    public: str = Field(
+        "", description="Code de public data·inclusion (les services « tous publics » en sont)"
+    )
+    frais: str = Field("", description="Code de frais data·inclusion (`gratuit`, `payant`…)")
+    modes_accueil: str = Field("", description="`en-presentiel` ou `a-distance`")
+    niveau: int | None = Field(None, ge=3, le=8, description="Niveau de la formation (3 à 8)")
     apres: str = Field("", description="Curseur renvoyé par la page précédente (`suivant`).")
     taille: int = Field(20, ge=1, le=100)
+
+
+def _codes(value: str, choices, label: str) -> list[str]:
+    """The codes of a comma-separated filter, each known, or a 422 naming the unknown one."""
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    known = {str(c.value) for c in choices}
+    for code in codes:
+        if code not in known:
+            raise HttpError(422, f"Code de {label} inconnu : {code}.")
+    return codes
 
 
 @router.get("", response=ServicePage, summary="Chercher un service, une formation ou une initiative")
@@ -70,12 +89,20 @@ def list_services(request, filters: ServiceFilters = Query(...)):
         if commune is None:
             raise HttpError(422, f"Code commune INSEE inconnu : {filters.commune}.")
         queryset = eligible_in(queryset, commune)
-    themes = [t for t in filters.thematiques.split(",") if t.strip()]
+    themes = _codes(filters.thematiques, Thematique, "thématique")
     if themes:
         queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=themes).values("service_id"))
-    types = [t for t in filters.types.split(",") if t.strip()]
+    types = _codes(filters.types, TypeService, "type de service")
     if types:
         queryset = queryset.filter(type__in=types)
+    queryset = narrowed(
+        queryset,
+        kind=(_codes(filters.nature, ServiceKind, "nature") or [""])[0],
+        public=(_codes(filters.public, Public, "public") or [""])[0],
+        frais=(_codes(filters.frais, Frais, "frais") or [""])[0],
+        niveau=filters.niveau,
+        accueil=(_codes(filters.modes_accueil, ModeAccueil, "mode d'accueil") or [""])[0],
+    )
     rows, next_cursor = search_page(queryset, filters.q, after=filters.apres, size=filters.taille)
     return {"items": rows, "suivant": next_cursor}
 

@@ -134,6 +134,27 @@ def matching(queryset, query: str):
     return _in_tier(queryset, every)
 
 
+def narrowed(queryset, *, kind="", public="", frais="", niveau=None, accueil=""):
+    """The filters of the case workers' page, of the public page and of the API, in one place."""
+    from django.db.models import Q
+
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if frais:
+        queryset = queryset.filter(frais=frais)
+    if niveau:
+        queryset = queryset.filter(niveau=niveau)
+    # Lists of codes stored as JSON: the quoted code matches one whole element on both databases.
+    if public:
+        # A service for everyone serves this public too.
+        queryset = queryset.filter(
+            Q(publics__icontains=f'"{public}"') | Q(publics__icontains='"tous-publics"')
+        )
+    if accueil:
+        queryset = queryset.filter(modes_accueil__icontains=f'"{accueil}"')
+    return queryset
+
+
 def eligible_in(queryset, commune):
     """Services whose zone_eligibilite covers `commune` (its code, EPCI, département, or France).
 

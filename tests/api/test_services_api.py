@@ -69,6 +69,47 @@ def test_filters_by_commune_thematique_and_type(personas):
     assert unknown.status_code == 422 and "inconnu" in unknown.json()["detail"]
 
 
+def test_filters_by_nature_public_cost_reception_and_level(personas):
+    structures = [{"source": "test", "id": "s", "nom": "Maison des services", "date_maj": "2026-10-01"}]
+    base = {"source": "test", "structure_id": "s", "date_maj": "2026-10-01", "description": "Pour tous."}
+    services = [
+        {**base, "id": "jeunes", "nom": "Garantie jeunes", "publics": ["jeunes"], "frais": "gratuit"},
+        {**base, "id": "tous", "nom": "Accueil de jour", "publics": ["tous-publics"], "frais": "gratuit"},
+        {**base, "id": "payant", "nom": "Cours du soir", "publics": ["seniors"], "frais": "payant"},
+        {
+            **base,
+            "id": "bts",
+            "nom": "BTS SIO",
+            "modes_accueil": ["a-distance"],
+            "jalon": {"nature": "formation", "niveau": 5},
+        },
+    ]
+    report = import_file("f.json", json.dumps({"structures": structures, "services": services}).encode())
+    assert report.ok, [str(p) for p in report.problems]
+    client = _api(personas.case_worker_a)
+
+    def ids(query):
+        response = client.get(f"/api/v1/services?{query}&taille=100")
+        assert response.status_code == 200, response.content
+        return sorted(item["source_id"] for item in response.json()["items"])
+
+    assert ids("public=jeunes") == ["jeunes", "tous"]
+    assert ids("frais=payant") == ["payant"]
+    assert ids("nature=formation") == ids("niveau=5") == ids("modes_accueil=a-distance") == ["bts"]
+    assert ids("niveau=6") == []
+    assert client.get("/api/v1/services?nature=formation&taille=1").json()["items"][0]["niveau"] == 5
+    for bad in (
+        "public=martiens",
+        "frais=cher",
+        "nature=stage",
+        "types=atelierz",
+        "thematiques=nimportequoi",
+    ):
+        response = client.get(f"/api/v1/services?{bad}")
+        assert response.status_code == 422 and "inconnu" in response.json()["detail"], bad
+    assert client.get("/api/v1/services?niveau=9").status_code == 422
+
+
 def test_export_returns_only_my_offer_valid_for_data_inclusion(personas):
     _load(owner=personas.structure_a, count=3)
     mine = _api(personas.case_worker_a).get("/api/v1/services/export").json()

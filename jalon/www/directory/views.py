@@ -3,7 +3,6 @@
 from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, Thematique
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -14,7 +13,7 @@ from jalon.directory import freshness
 from jalon.directory.exporter import export_offer
 from jalon.directory.importer import import_file
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
-from jalon.directory.search import eligible_in, search_page
+from jalon.directory.search import eligible_in, narrowed, search_page
 from jalon.referrals.models import Intake, Need
 from jalon.structures import communes
 from jalon.www.fields import CommuneField
@@ -78,20 +77,14 @@ def _results(request, form):
     ]
     if codes:
         queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=codes).values("service_id"))
-    if data.get("nature"):
-        queryset = queryset.filter(kind=data["nature"])
-    if data.get("frais"):
-        queryset = queryset.filter(frais=data["frais"])
-    if data.get("niveau"):
-        queryset = queryset.filter(niveau=data["niveau"])
-    # Lists of codes stored as JSON: the quoted code matches one whole element on both databases.
-    if data.get("public"):
-        # A service for everyone serves this public too.
-        queryset = queryset.filter(
-            Q(publics__icontains=f'"{data["public"]}"') | Q(publics__icontains='"tous-publics"')
-        )
-    if data.get("accueil"):
-        queryset = queryset.filter(modes_accueil__icontains=f'"{data["accueil"]}"')
+    queryset = narrowed(
+        queryset,
+        kind=data.get("nature") or "",
+        public=data.get("public") or "",
+        frais=data.get("frais") or "",
+        niveau=data.get("niveau"),
+        accueil=data.get("accueil") or "",
+    )
     return search_page(queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20)
 
 
