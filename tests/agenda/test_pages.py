@@ -86,6 +86,7 @@ def test_book_a_free_slot_from_the_referral_then_note_attendance(personas, rota,
     assert OutboxMessage.objects.filter(purpose="rdv_invitation", channel="sms").exists()
     page = text(client.get(reverse("appointment_detail", args=[appointment.pk])))
     assert "YANIS" not in page and "Yanis" in page and "invitation envoyée" in page
+    assert "Annuler le rendez-vous et prévenir" in page
     # Before it starts, only "excusé" may be noted.
     participant = appointment.participants.get()
     client.post(
@@ -103,6 +104,10 @@ def test_book_a_free_slot_from_the_referral_then_note_attendance(personas, rota,
     )
     participant.refresh_from_db()
     assert participant.outcome == Outcome.SEEN
+    # Once it has started, it can no longer be cancelled from its page.
+    assert "Annuler le rendez-vous" not in text(
+        client.get(reverse("appointment_detail", args=[appointment.pk]))
+    )
     week = text(client.get(reverse("agenda") + f"?semaine={timezone.localdate().isoformat()}"))
     assert "Premier accueil" in week and "Yanis" in week
 
