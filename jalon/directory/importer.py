@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from jalon.structures.models import Commune
 
-from .models import DirectoryStructure, GreenTheme, Service, ServiceTheme, ServiceZone
+from .models import DirectoryStructure, GreenTheme, Service, ServiceTheme, ServiceZone, eligibility_codes
 from .search import sync_index
 
 # Model fields that are not data·inclusion fields (set by Jalon, not read from the file).
@@ -357,11 +357,13 @@ def _index(services: list[Service]) -> None:
     for service in services:
         service.refresh_search()
         service.save(update_fields=["search_name", "search_body"])
+    unzoned = {s.commune_id for s in services if not s.zone_eligibilite and s.commune_id}
+    departements = dict(Commune.objects.filter(code__in=unzoned).values_list("code", "departement"))
     ServiceZone.objects.filter(service__in=services).delete()
     ServiceZone.objects.bulk_create(
         ServiceZone(service=service, code=code)
         for service in services
-        for code in set(service.zone_eligibilite)
+        for code in eligibility_codes(service, departements)
     )
     ServiceTheme.objects.filter(service__in=services).delete()
     ServiceTheme.objects.bulk_create(

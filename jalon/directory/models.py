@@ -166,8 +166,25 @@ class Service(models.Model):
         return self.nom, self.description, False
 
 
+def eligibility_codes(service, departements: dict[str, str] | None = None) -> set[str]:
+    """The ServiceZone codes of a service: its zone_eligibilite, or else its commune's département.
+
+    A service that gives no zone is kept only in its own département (a territory filter must
+    never return a service whose zone leaves that commune out); one without zone nor commune is
+    found by no territory. `departements` (commune code → département) saves a query per service.
+    """
+    if service.zone_eligibilite:
+        return set(service.zone_eligibilite)
+    if service.commune_id:
+        if departements is not None and service.commune_id in departements:
+            return {departements[service.commune_id]}
+        return {service.commune.departement}
+    return set()
+
+
 class ServiceZone(models.Model):
-    """One code of a service's zone_eligibilite (commune, EPCI, département, or "france")."""
+    """One code where a service is open: its zone_eligibilite (commune, EPCI, département, or
+    "france"), or its département when it gives none (see eligibility_codes)."""
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="zones")
     code = models.CharField(max_length=9)

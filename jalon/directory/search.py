@@ -122,6 +122,35 @@ def _in_tier(queryset, tier: tuple[list[str], list], after_id: int | None = None
     return queryset.extra(tables=[FTS_TABLE], where=where, params=params, order_by=[f"{FTS_TABLE}.rowid"])
 
 
+WINDOW = 1000
+
+
+def _tier_ids(queryset, tier, after_id: int | None, need: int) -> list[int]:
+    """The first `need` identifiers of a tier after `after_id`, in id order.
+
+    PostgreSQL estimates a tier from each word's frequency taken alone, so several words that
+    always come together ("job dating") look rare: it then reads every match from the GIN index
+    and checks each row (thousands) where walking the primary key would have stopped after a few
+    hundred. So it checks the next WINDOW services first, and only when the tier is sparse there
+    does it ask for the rest. SQLite's FTS5 read in rowid order needs none of this.
+    """
+    if connection.vendor != "postgresql":
+        return list(_in_tier(queryset, tier, after_id).values_list("pk", flat=True)[:need])
+    from .models import Service
+
+    ahead = Service.objects.filter(pk__gt=after_id) if after_id is not None else Service.objects.all()
+    edge = ahead.order_by("pk").values_list("pk", flat=True)[WINDOW - 1 : WINDOW].first()
+    near = _in_tier(queryset, tier, after_id)
+    if edge is not None:
+        near = near.filter(pk__lte=edge)
+    ids = list(near.values_list("pk", flat=True)[:need])
+    if len(ids) == need or edge is None:
+        return ids
+    # Sparse in the window: the rest as the planner sees fit (the GIN indexes, mostly).
+    ids += _in_tier(queryset, tier, edge).values_list("pk", flat=True)[: need - len(ids)]
+    return ids
+
+
 def matching(queryset, query: str):
     """`queryset` narrowed to the services matching every word of `query` (in no particular order)."""
     words = prepare(query).split()
@@ -161,20 +190,17 @@ def eligible_in(queryset, commune):
     A service that gives no zone is kept only in its own département: a territory filter must
     never return a service whose zone leaves that commune out.
     """
-    from django.db.models import Exists, OuterRef, Q
-
     from .models import ServiceZone
 
     codes = [c for c in (commune.code, commune.epci, commune.departement, "france", "99100") if c]
-    covered = Exists(ServiceZone.objects.filter(service=OuterRef("pk"), code__in=codes))
-    zoned = Exists(ServiceZone.objects.filter(service=OuterRef("pk")))
-    return queryset.filter(covered | (~zoned & Q(commune__departement=commune.departement)))
+    # One semi-join (a service without zone has its département's row, see eligibility_codes).
+    return queryset.filter(pk__in=ServiceZone.objects.filter(code__in=codes).values("service_id"))
 
 
 def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
     """One page of results and the cursor of the next: by relevance tier then id, or by name then id.
 
-    Relevance is the tier of `_tier_expressions` (the words in the name come first). Keyset
+    Relevance is the tier of `_tiers` (the words in the name come first). Keyset
     pagination: the next page starts strictly after the last (tier, id) or (name, id) seen, so
     page 50 costs what page 1 costs, and a frequent word ("emploi": one service in seven) costs
     what a rare one costs: no query ranks every match to show twenty.
@@ -196,16 +222,19 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
         first, after_id = 0, None
         if cursor and all(isinstance(v, int) for v in cursor) and 0 <= cursor[0] < len(tiers):
             first, after_id = cursor
-        rows = []
+        # Identifiers first, tier by tier, without the joins of `queryset` (select_related).
+        found = []
         for tier in range(first, len(tiers)):
-            batch = list(
-                _in_tier(queryset, tiers[tier], after_id if tier == first else None)[: size + 1 - len(rows)]
-            )
-            for service in batch:
-                service.tier = tier
-            rows += batch
-            if len(rows) > size:
+            ids = _tier_ids(queryset, tiers[tier], after_id if tier == first else None, size + 1 - len(found))
+            found += [(tier, pk) for pk in ids]
+            if len(found) > size:
                 break
+        services = queryset.in_bulk([pk for _, pk in found])
+        rows = []
+        for tier, pk in found:
+            service = services[pk]
+            service.tier = tier
+            rows.append(service)
         key = lambda s: [s.tier, s.pk]  # noqa: E731
     else:
         if query.strip():

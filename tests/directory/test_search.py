@@ -115,13 +115,19 @@ def test_relevance_tiers_phrase_then_all_words_then_some_then_description():
     ]
 
 
-def test_keyset_pages_walk_every_tier_once_in_order():
-    load(
-        *[{"nom": f"Atelier emploi {i}", "description": "Ensemble."} for i in range(5)],
-        *[{"nom": f"Permanence {i}", "description": "Chercher un emploi."} for i in range(4)],
-    )
-    expected = names("emploi")
-    assert len(expected) == 9 and expected[:5] == [f"Atelier emploi {i}" for i in range(5)]
+@pytest.mark.parametrize("window", [1000, 3])
+def test_keyset_pages_walk_every_tier_once_in_order(window, monkeypatch):
+    # A small window makes PostgreSQL take both paths: rows found near, and the rest beyond.
+    monkeypatch.setattr("jalon.directory.search.WINDOW", window)
+    services = []
+    for i in range(5):  # the two tiers interleaved in id order, with services that do not match
+        services.append({"nom": f"Atelier emploi {i}", "description": "Ensemble."})
+        services.append({"nom": f"Garde d'enfants {i}", "description": "Pendant vos rendez-vous."})
+        if i < 4:
+            services.append({"nom": f"Permanence {i}", "description": "Chercher un emploi."})
+    load(*services)
+    expected = [f"Atelier emploi {i}" for i in range(5)] + [f"Permanence {i}" for i in range(4)]
+    assert names("emploi") == expected
     seen, after = [], ""
     for _ in range(10):
         rows, after = search_page(Service.objects.all(), "emploi", after=after, size=2)
@@ -143,3 +149,25 @@ def test_a_tampered_cursor_without_words_starts_from_the_first_page(after):
     load({"nom": "Atelier emploi", "description": "Chercher un emploi."})
     rows, _ = search_page(Service.objects.all(), "", after=after)
     assert [s.nom for s in rows] == ["Atelier emploi"]
+
+
+def test_migration_gives_unzoned_services_their_departement():
+    import importlib
+
+    from django.apps import apps
+
+    from jalon.directory.models import ServiceZone
+
+    load(
+        {"nom": "Sans zone à Poitiers", "description": "Zone non précisée.", "code_insee": "86194"},
+        {"nom": "Partout", "description": "Zone nationale.", "zone_eligibilite": ["france"]},
+    )
+    ServiceZone.objects.filter(code="86").delete()  # as before the migration
+    migration = importlib.import_module(
+        "jalon.directory.migrations.0007_unzoned_services_in_their_departement"
+    )
+    migration.forwards(apps, None)
+    assert sorted(ServiceZone.objects.values_list("service__nom", "code")) == [
+        ("Partout", "france"),
+        ("Sans zone à Poitiers", "86"),
+    ]
