@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 
 from jalon.directory.exporter import export_offer
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
-from jalon.directory.search import eligible_in, narrowed, search_page
+from jalon.directory.search import narrowed, search_page
 from jalon.structures.models import Commune
 
 from .people import _membership
@@ -84,11 +84,11 @@ def _codes(value: str, choices, label: str) -> list[str]:
 def list_services(request, filters: ServiceFilters = Query(...)):
     _membership(request, "people.view")
     queryset = Service.objects.select_related("structure")
+    commune = None
     if filters.commune:
         commune = Commune.objects.filter(code=filters.commune).first()
         if commune is None:
             raise HttpError(422, f"Code commune INSEE inconnu : {filters.commune}.")
-        queryset = eligible_in(queryset, commune)
     themes = _codes(filters.thematiques, Thematique, "thématique")
     if themes:
         queryset = queryset.filter(pk__in=ServiceTheme.objects.filter(code__in=themes).values("service_id"))
@@ -103,7 +103,9 @@ def list_services(request, filters: ServiceFilters = Query(...)):
         niveau=filters.niveau,
         accueil=(_codes(filters.modes_accueil, ModeAccueil, "mode d'accueil") or [""])[0],
     )
-    rows, next_cursor = search_page(queryset, filters.q, after=filters.apres, size=filters.taille)
+    rows, next_cursor = search_page(
+        queryset, filters.q, after=filters.apres, size=filters.taille, commune=commune
+    )
     return {"items": rows, "suivant": next_cursor}
 
 

@@ -125,30 +125,76 @@ def _in_tier(queryset, tier: tuple[list[str], list], after_id: int | None = None
 WINDOW = 1000
 
 
-def _tier_ids(queryset, tier, after_id: int | None, need: int) -> list[int]:
-    """The first `need` identifiers of a tier after `after_id`, in id order.
+MAX_WINDOW = 20000
+
+
+class _Windows:
+    """PostgreSQL: tiers read through windows of services in id order.
 
     PostgreSQL estimates a tier from each word's frequency taken alone, so several words that
     always come together ("job dating") look rare: it then reads every match from the GIN index
     and checks each row (thousands) where walking the primary key would have stopped after a few
-    hundred. So it checks the next WINDOW services first, and only when the tier is sparse there
-    does it ask for the rest. SQLite's FTS5 read in rowid order needs none of this.
+    hundred. So a tier is first looked for in a window: the next WINDOW services of the query, or
+    with a commune (`codes`) the next WINDOW services open there, straight from the zones' index.
+    Each row's tier is computed in the select list, never used to choose the plan, so a window is
+    read by primary key whatever the words. A tier found but sparse in the window gets one more
+    window, sized from what the first one showed; a tier absent from it is left to the planner
+    (the GIN indexes), which is right about rare words.
     """
-    if connection.vendor != "postgresql":
-        return list(_in_tier(queryset, tier, after_id).values_list("pk", flat=True)[:need])
-    from .models import Service
 
-    ahead = Service.objects.filter(pk__gt=after_id) if after_id is not None else Service.objects.all()
-    edge = ahead.order_by("pk").values_list("pk", flat=True)[WINDOW - 1 : WINDOW].first()
-    near = _in_tier(queryset, tier, after_id)
-    if edge is not None:
-        near = near.filter(pk__lte=edge)
-    ids = list(near.values_list("pk", flat=True)[:need])
-    if len(ids) == need or edge is None:
-        return ids
-    # Sparse in the window: the rest as the planner sees fit (the GIN indexes, mostly).
-    ids += _in_tier(queryset, tier, edge).values_list("pk", flat=True)[: need - len(ids)]
-    return ids
+    def __init__(self, queryset, tiers, every, codes):
+        self.queryset, self.tiers, self.every, self.codes = queryset, tiers, every, codes
+        self.cache = {}
+
+    def read(self, after_id: int | None, size: int):
+        """[(id, tier or None)] of the `size` services after `after_id`, and the last id if more."""
+        key = (after_id, size)
+        if key in self.cache:
+            return self.cache[key]
+        from .models import Service, ServiceZone
+
+        if self.codes:
+            zones = ServiceZone.objects.filter(code__in=self.codes)
+            if after_id is not None:
+                zones = zones.filter(service_id__gt=after_id)
+            ids = list(zones.order_by("service_id").values_list("service_id", flat=True).distinct()[:size])
+            edge = ids[-1] if len(ids) == size else None
+            near = self.queryset.filter(pk__in=ids)
+        else:
+            ahead = Service.objects.filter(pk__gt=after_id) if after_id is not None else Service.objects.all()
+            edge = ahead.order_by("pk").values_list("pk", flat=True)[size - 1 : size].first()
+            near = self.queryset.filter(pk__gt=after_id) if after_id is not None else self.queryset
+            if edge is not None:
+                near = near.filter(pk__lte=edge)
+        # Most services match no word: one check sends them away before the tiers are tried.
+        cases = [f"WHEN NOT ({' AND '.join(self.every[0])}) THEN NULL"]
+        params = list(self.every[1])
+        for number, (conditions, tier_params) in enumerate(self.tiers):
+            cases.append(f"WHEN {' AND '.join(f'({c})' for c in conditions)} THEN {number}")
+            params += tier_params
+        checked = near.extra(select={"tier": f"CASE {' '.join(cases)} END"}, select_params=params)
+        self.cache[key] = (list(checked.order_by("pk").values_list("pk", "tier")), edge)
+        return self.cache[key]
+
+    def ids(self, tier: int, after_id: int | None, need: int) -> list[int]:
+        """The first `need` identifiers of tier number `tier` after `after_id`, in id order."""
+        found, size, seen, hits = [], WINDOW, 0, 0
+        while True:
+            rows, edge = self.read(after_id, size)
+            in_tier = [pk for pk, number in rows if number == tier]
+            found += in_tier[: need - len(found)]
+            if len(found) == need or edge is None:
+                return found
+            seen, hits, after_id = seen + len(rows), hits + len(in_tier), edge
+            size = (need - len(found)) * 3 * seen // hits if hits else MAX_WINDOW + 1
+            if size > MAX_WINDOW or size <= 0:
+                break
+        # Sparse: the rest as the planner sees fit (the GIN indexes, mostly).
+        return found + list(
+            _in_tier(self.queryset, self.tiers[tier], after_id).values_list("pk", flat=True)[
+                : need - len(found)
+            ]
+        )
 
 
 def matching(queryset, query: str):
@@ -156,11 +202,14 @@ def matching(queryset, query: str):
     words = prepare(query).split()
     if not words:
         return queryset.none()
+    return _in_tier(queryset, _every(words))
+
+
+def _every(words: list[str]) -> tuple[list[str], list]:
+    """The condition "every word, anywhere" and its parameters."""
     if connection.vendor == "postgresql":
-        every = ([f"{PG_ALL} @@ to_tsquery('french', %s)"], [" & ".join(f"'{w}'" for w in words)])
-    else:
-        every = ([f"{FTS_TABLE} MATCH %s"], [" AND ".join(f'"{w}"' for w in _stemmer.stemWords(words))])
-    return _in_tier(queryset, every)
+        return [f"{PG_ALL} @@ to_tsquery('french', %s)"], [" & ".join(f"'{w}'" for w in words)]
+    return [f"{FTS_TABLE} MATCH %s"], [" AND ".join(f'"{w}"' for w in _stemmer.stemWords(words))]
 
 
 def narrowed(queryset, *, kind="", public="", frais="", niveau=None, accueil=""):
@@ -184,6 +233,11 @@ def narrowed(queryset, *, kind="", public="", frais="", niveau=None, accueil="")
     return queryset
 
 
+def zone_codes(commune) -> list[str]:
+    """The ServiceZone codes that cover `commune`: itself, its EPCI, its département, France."""
+    return [c for c in (commune.code, commune.epci, commune.departement, "france", "99100") if c]
+
+
 def eligible_in(queryset, commune):
     """Services whose zone_eligibilite covers `commune` (its code, EPCI, département, or France).
 
@@ -192,18 +246,19 @@ def eligible_in(queryset, commune):
     """
     from .models import ServiceZone
 
-    codes = [c for c in (commune.code, commune.epci, commune.departement, "france", "99100") if c]
+    codes = zone_codes(commune)
     # One semi-join (a service without zone has its département's row, see eligibility_codes).
     return queryset.filter(pk__in=ServiceZone.objects.filter(code__in=codes).values("service_id"))
 
 
-def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
+def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, commune=None):
     """One page of results and the cursor of the next: by relevance tier then id, or by name then id.
 
     Relevance is the tier of `_tiers` (the words in the name come first). Keyset
     pagination: the next page starts strictly after the last (tier, id) or (name, id) seen, so
     page 50 costs what page 1 costs, and a frequent word ("emploi": one service in seven) costs
-    what a rare one costs: no query ranks every match to show twenty.
+    what a rare one costs: no query ranks every match to show twenty. `commune` keeps the
+    services whose zone covers it (eligible_in).
     """
     import base64
     import json
@@ -216,6 +271,9 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
                 cursor = None
         except (ValueError, TypeError):
             cursor = None
+    codes = None
+    if commune is not None:
+        queryset, codes = eligible_in(queryset, commune), zone_codes(commune)
     words = prepare(query).split()
     if words:
         tiers = _tiers(words)
@@ -223,9 +281,17 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20):
         if cursor and all(isinstance(v, int) for v in cursor) and 0 <= cursor[0] < len(tiers):
             first, after_id = cursor
         # Identifiers first, tier by tier, without the joins of `queryset` (select_related).
+        windows = (
+            _Windows(queryset, tiers, _every(words), codes) if connection.vendor == "postgresql" else None
+        )
         found = []
         for tier in range(first, len(tiers)):
-            ids = _tier_ids(queryset, tiers[tier], after_id if tier == first else None, size + 1 - len(found))
+            start, need = (after_id if tier == first else None), size + 1 - len(found)
+            if windows:
+                ids = windows.ids(tier, start, need)
+            else:
+                # SQLite: FTS5 read in rowid order stops at the page's last row by itself.
+                ids = list(_in_tier(queryset, tiers[tier], start).values_list("pk", flat=True)[:need])
             found += [(tier, pk) for pk in ids]
             if len(found) > size:
                 break

@@ -115,10 +115,15 @@ def test_relevance_tiers_phrase_then_all_words_then_some_then_description():
     ]
 
 
-@pytest.mark.parametrize("window", [1000, 3])
-def test_keyset_pages_walk_every_tier_once_in_order(window, monkeypatch):
-    # A small window makes PostgreSQL take both paths: rows found near, and the rest beyond.
+WINDOWS = [(1000, 20000), (3, 20000), (2, 3)]
+
+
+@pytest.mark.parametrize("window, largest", WINDOWS)
+def test_keyset_pages_walk_every_tier_once_in_order(window, largest, monkeypatch):
+    # Small windows make PostgreSQL take every path: found in the first window, in a second one
+    # sized from the first, and beyond through the planner.
     monkeypatch.setattr("jalon.directory.search.WINDOW", window)
+    monkeypatch.setattr("jalon.directory.search.MAX_WINDOW", largest)
     services = []
     for i in range(5):  # the two tiers interleaved in id order, with services that do not match
         services.append({"nom": f"Atelier emploi {i}", "description": "Ensemble."})
@@ -131,6 +136,29 @@ def test_keyset_pages_walk_every_tier_once_in_order(window, monkeypatch):
     seen, after = [], ""
     for _ in range(10):
         rows, after = search_page(Service.objects.all(), "emploi", after=after, size=2)
+        seen += [s.nom for s in rows]
+        if not after:
+            break
+    assert seen == expected
+
+
+@pytest.mark.parametrize("window, largest", WINDOWS)
+def test_pages_in_a_commune_walk_its_services_once_in_order(window, largest, monkeypatch):
+    monkeypatch.setattr("jalon.directory.search.WINDOW", window)
+    monkeypatch.setattr("jalon.directory.search.MAX_WINDOW", largest)
+    mourenx = Commune.objects.get(code="64410")
+    services = []
+    for i in range(4):
+        services.append({"nom": f"Emploi Béarn {i}", "description": "Dans le Béarn.", "zone_eligibilite": ["64"]})
+        services.append({"nom": f"Emploi Vienne {i}", "description": "Ailleurs.", "zone_eligibilite": ["86"]})
+        services.append(
+            {"nom": f"Club {i}", "description": "Chercher un emploi.", "zone_eligibilite": ["france"]}
+        )
+    load(*services)
+    expected = [f"Emploi Béarn {i}" for i in range(4)] + [f"Club {i}" for i in range(4)]
+    seen, after = [], ""
+    for _ in range(10):
+        rows, after = search_page(Service.objects.all(), "emplois", after=after, size=3, commune=mourenx)
         seen += [s.nom for s in rows]
         if not after:
             break

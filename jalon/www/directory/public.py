@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from jalon.directory.models import Service
-from jalon.directory.search import eligible_in, search_page
+from jalon.directory.search import search_page
 from jalon.www.fields import CommuneField
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -58,10 +58,12 @@ def public_services(request):
         rows, next_cursor = [], None
         if form.is_bound and form.is_valid():
             queryset = Service.objects.select_related("structure", "commune")
-            if form.cleaned_data.get("commune"):
-                queryset = eligible_in(queryset, form.cleaned_data["commune"])
             rows, next_cursor = search_page(
-                queryset, form.cleaned_data.get("q", ""), after=request.GET.get("apres", ""), size=20
+                queryset,
+                form.cleaned_data.get("q", ""),
+                after=request.GET.get("apres", ""),
+                size=20,
+                commune=form.cleaned_data.get("commune"),
             )
         query = request.GET.copy()
         query.pop("apres", None)

@@ -13,7 +13,7 @@ from jalon.directory import freshness
 from jalon.directory.exporter import export_offer
 from jalon.directory.importer import import_file
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
-from jalon.directory.search import eligible_in, narrowed, search_page
+from jalon.directory.search import narrowed, search_page
 from jalon.referrals.models import Intake, Need
 from jalon.structures import communes
 from jalon.www.fields import CommuneField
@@ -67,8 +67,6 @@ class SearchForm(forms.Form):
 def _results(request, form):
     data = form.cleaned_data if form.is_valid() else {}
     queryset = Service.objects.select_related("structure", "commune")
-    if data.get("commune"):
-        queryset = eligible_in(queryset, data["commune"])
     codes = [
         t.value
         for need in data.get("besoin") or []
@@ -85,7 +83,9 @@ def _results(request, form):
         niveau=data.get("niveau"),
         accueil=data.get("accueil") or "",
     )
-    return search_page(queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20)
+    return search_page(
+        queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20, commune=data.get("commune")
+    )
 
 
 @require_GET
