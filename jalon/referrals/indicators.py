@@ -124,9 +124,11 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
     # summed from these few groups.
     counts = {
-        "referred": Count("pk"),
+        # Counted on columns of referral_indicators, not the id (absent from it): PostgreSQL reads
+        # that index alone instead of the table.
+        "referred": Count("*"),
         "reached": Count("first_contact_minutes"),
-        "accompanied": Count("pk", filter=Q(status__in=ACCOMPANIED)),
+        "accompanied": Count("status", filter=Q(status__in=ACCOMPANIED)),
     }
     if connection.vendor == "postgresql":
         # One hash aggregate over the period's index entries.
