@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from jalon.directory.importer import import_file
 
+from . import greentech
+
 SOURCE = "jalon-demo"
 
 # (id, name, INSEE code, owner structure in the demo or None)
@@ -407,6 +409,10 @@ def build(today) -> dict:
                     date_maj=fresh,
                 )
             )
+    structures += greentech.organisations(fresh)
+    services += greentech.trainings_na(_service, today)
+    services += greentech.trainings_abroad(today)
+    services += greentech.initiatives(_service, today)
     return {"structures": structures, "services": services}
 
 
@@ -416,6 +422,7 @@ def load(tally, structures: dict) -> None:
     owners = {}
     for sid, _, _, owner in ORGANISATIONS:
         owners.setdefault(owner, []).append(sid)
+    owners.setdefault(None, []).extend(oid for oid, _, _, _ in greentech.ABROAD)
     created = unchanged = 0
     for owner_name, ids in owners.items():
         part = {

@@ -11,6 +11,7 @@ from django.utils import timezone
 from jalon.agenda.models import Appointment, Outcome, Participant, Permanence, Place
 from jalon.directory.exporter import export_offer
 from jalon.directory.models import GreenTheme, Service
+from jalon.directory.search import search_page
 from jalon.notifications.models import OutboxMessage
 from jalon.referrals.models import (
     Intake,
@@ -21,7 +22,7 @@ from jalon.referrals.models import (
     ReferralStatus,
     Referrer,
 )
-from jalon.structures.models import Structure
+from jalon.structures.models import Commune, Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +124,21 @@ def test_no_message_is_queued_and_a_second_run_creates_nothing(demo):
 
 def test_directory_demo_green_tech_trainings_initiatives_and_local_services(demo):
     trainings = Service.objects.filter(kind="formation")
-    assert trainings.count() >= 12
-    themes = {code for codes in trainings.values_list("themes_verts", flat=True) for code in codes}
+    green = trainings.exclude(themes_verts=[])
+    # The guide's size (seed 004): 25 trainings in Nouvelle-Aquitaine, 71 with the partners abroad.
+    assert green.filter(commune__isnull=False).count() == 25 and green.count() == 71
+    themes = {code for codes in green.values_list("themes_verts", flat=True) for code in codes}
     assert themes == set(GreenTheme.values)
-    assert Service.objects.filter(kind="initiative").count() >= 5
+    abroad = green.filter(commune__isnull=True)
+    assert all(set(t) & {"es", "it", "pt"} for t in abroad.values_list("traductions", flat=True))
+    assert Service.objects.filter(kind="initiative").count() >= 200
+    # Abroad: found by words in their own language, never by a French territory.
+    rows, _ = search_page(Service.objects.all(), "energias renovables")
+    assert rows and all(row.commune_id is None for row in rows)
+    rows, _ = search_page(
+        Service.objects.all(), "energias renovables", commune=Commune.objects.get(code="64445")
+    )
+    assert rows == []
     assert trainings.filter(niveau__isnull=False, prochaines_sessions__isnull=False).exists()
     assert Service.objects.filter(nom__icontains="Développeuse web", publics__icontains='"femmes"').exists()
     for commune in ("64410", "86194", "75120", "29019", "33119"):
