@@ -41,6 +41,8 @@ def stems(text: str) -> list[str]:
 
 # PostgreSQL: stored tsvectors (migration 0006) of the name and of the whole text, GIN-indexed.
 PG_NAME, PG_ALL = "directory_service.search_name_vector", "directory_service.search_vector"
+# PostgreSQL: where a service is open, as an array (migration 0008), GIN-indexed.
+PG_ZONES = "jalon_service_zones(directory_service.zone_eligibilite, directory_service.commune_id)"
 FTS_TABLE = "directory_service_fts"
 
 
@@ -134,16 +136,17 @@ class _Windows:
     PostgreSQL estimates a tier from each word's frequency taken alone, so several words that
     always come together ("job dating") look rare: it then reads every match from the GIN index
     and checks each row (thousands) where walking the primary key would have stopped after a few
-    hundred. So a tier is first looked for in a window: the next WINDOW services of the query, or
-    with a commune (`codes`) the next WINDOW services open there, straight from the zones' index.
-    Each row's tier is computed in the select list, never used to choose the plan, so a window is
-    read by primary key whatever the words. A tier found but sparse in the window gets one more
+    hundred. So a tier is first looked for in a window: the next WINDOW services by id. Each
+    row's tier is computed in the select list, never used to choose the plan, so a window is read
+    by primary key whatever the words. A tier found but sparse in the window gets one more
     window, sized from what the first one showed; a tier absent from it is left to the planner
-    (the GIN indexes), which is right about rare words.
+    (the GIN indexes), which is right about rare words. With a commune there is no window: the
+    zones' GIN index and the words' combine (BitmapAnd) and only services open there and matching
+    are read (migration 0008).
     """
 
-    def __init__(self, queryset, tiers, every, codes):
-        self.queryset, self.tiers, self.every, self.codes = queryset, tiers, every, codes
+    def __init__(self, queryset, tiers, every):
+        self.queryset, self.tiers, self.every = queryset, tiers, every
         self.cache = {}
 
     def read(self, after_id: int | None, size: int):
@@ -151,21 +154,13 @@ class _Windows:
         key = (after_id, size)
         if key in self.cache:
             return self.cache[key]
-        from .models import Service, ServiceZone
+        from .models import Service
 
-        if self.codes:
-            zones = ServiceZone.objects.filter(code__in=self.codes)
-            if after_id is not None:
-                zones = zones.filter(service_id__gt=after_id)
-            ids = list(zones.order_by("service_id").values_list("service_id", flat=True).distinct()[:size])
-            edge = ids[-1] if len(ids) == size else None
-            near = self.queryset.filter(pk__in=ids)
-        else:
-            ahead = Service.objects.filter(pk__gt=after_id) if after_id is not None else Service.objects.all()
-            edge = ahead.order_by("pk").values_list("pk", flat=True)[size - 1 : size].first()
-            near = self.queryset.filter(pk__gt=after_id) if after_id is not None else self.queryset
-            if edge is not None:
-                near = near.filter(pk__lte=edge)
+        ahead = Service.objects.filter(pk__gt=after_id) if after_id is not None else Service.objects.all()
+        edge = ahead.order_by("pk").values_list("pk", flat=True)[size - 1 : size].first()
+        near = self.queryset.filter(pk__gt=after_id) if after_id is not None else self.queryset
+        if edge is not None:
+            near = near.filter(pk__lte=edge)
         # Most services match no word: one check sends them away before the tiers are tried.
         cases = [f"WHEN NOT ({' AND '.join(self.every[0])}) THEN NULL"]
         params = list(self.every[1])
@@ -247,6 +242,13 @@ def eligible_in(queryset, commune):
     from .models import ServiceZone
 
     codes = zone_codes(commune)
+    if connection.vendor == "postgresql":
+        # The GIN index of migration 0008: combined with the words' own GIN indexes (BitmapAnd),
+        # only services open here and matching the words are read.
+        return queryset.extra(
+            where=[f"{PG_ZONES} && %s::text[]"],
+            params=[codes],
+        )
     # One semi-join (a service without zone has its département's row, see eligibility_codes).
     return queryset.filter(pk__in=ServiceZone.objects.filter(code__in=codes).values("service_id"))
 
@@ -271,9 +273,8 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, c
                 cursor = None
         except (ValueError, TypeError):
             cursor = None
-    codes = None
     if commune is not None:
-        queryset, codes = eligible_in(queryset, commune), zone_codes(commune)
+        queryset = eligible_in(queryset, commune)
     words = prepare(query).split()
     if words:
         tiers = _tiers(words)
@@ -282,7 +283,9 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, c
             first, after_id = cursor
         # Identifiers first, tier by tier, without the joins of `queryset` (select_related).
         windows = (
-            _Windows(queryset, tiers, _every(words), codes) if connection.vendor == "postgresql" else None
+            _Windows(queryset, tiers, _every(words))
+            if connection.vendor == "postgresql" and commune is None
+            else None
         )
         found = []
         for tier in range(first, len(tiers)):

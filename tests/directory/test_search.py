@@ -149,7 +149,9 @@ def test_pages_in_a_commune_walk_its_services_once_in_order(window, largest, mon
     mourenx = Commune.objects.get(code="64410")
     services = []
     for i in range(4):
-        services.append({"nom": f"Emploi Béarn {i}", "description": "Dans le Béarn.", "zone_eligibilite": ["64"]})
+        services.append(
+            {"nom": f"Emploi Béarn {i}", "description": "Dans le Béarn.", "zone_eligibilite": ["64"]}
+        )
         services.append({"nom": f"Emploi Vienne {i}", "description": "Ailleurs.", "zone_eligibilite": ["86"]})
         services.append(
             {"nom": f"Club {i}", "description": "Chercher un emploi.", "zone_eligibilite": ["france"]}
@@ -199,3 +201,22 @@ def test_migration_gives_unzoned_services_their_departement():
         ("Partout", "france"),
         ("Sans zone à Poitiers", "86"),
     ]
+
+
+def test_postgresql_zone_function_agrees_with_the_commune_table():
+    """The département that jalon_service_zones() derives from an INSEE code is the commune
+    table's, for every commune (the rule SQLite reads from ServiceZone rows)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("jalon_service_zones() exists on PostgreSQL only (migration 0008)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE jalon_service_zones('[]'::jsonb, code) <> ARRAY[departement]::text[]) "
+            "FROM structures_commune"
+        )
+        total, different = cursor.fetchone()
+        cursor.execute("SELECT jalon_service_zones('[\"france\", \"64\"]'::jsonb, '64410')")
+        listed = cursor.fetchone()[0]
+    assert total > 30000 and different == 0
+    assert listed == ["france", "64"]
