@@ -6,6 +6,7 @@ from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, Thematique, Typ
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from jalon.directory import geo
 from jalon.directory.exporter import export_offer
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
 from jalon.directory.search import narrowed, search_page
@@ -37,6 +38,7 @@ class ServiceOut(Schema):
     date_maj: date
     score_qualite: float | None
     niveau: int | None = Field(None, description="Niveau de la formation (3 à 8)")
+    distance_km: float | None = Field(None, description="Distance à la commune, avec `rayon_km`")
 
     @staticmethod
     def resolve_structure(obj):
@@ -66,6 +68,13 @@ class ServiceFilters(Schema):
     frais: str = Field("", description="Code de frais data·inclusion (`gratuit`, `payant`…)")
     modes_accueil: str = Field("", description="`en-presentiel` ou `a-distance`")
     niveau: int | None = Field(None, ge=3, le=8, description="Niveau de la formation (3 à 8)")
+    rayon_km: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="Avec `commune` : seulement les services situés à moins de tant de km, classés par "
+        "pertinence puis distance (position de la commune : moyenne des lieux géolocalisés qui y sont)",
+    )
     apres: str = Field("", description="Curseur renvoyé par la page précédente (`suivant`).")
     taille: int = Field(20, ge=1, le=100)
 
@@ -103,9 +112,19 @@ def list_services(request, filters: ServiceFilters = Query(...)):
         niveau=filters.niveau,
         accueil=(_codes(filters.modes_accueil, ModeAccueil, "mode d'accueil") or [""])[0],
     )
-    rows, next_cursor = search_page(
-        queryset, filters.q, after=filters.apres, size=filters.taille, commune=commune
-    )
+    if filters.rayon_km and commune is None:
+        raise HttpError(422, "rayon_km demande une commune : la distance se compte depuis elle.")
+    try:
+        rows, next_cursor = search_page(
+            queryset,
+            filters.q,
+            after=filters.apres,
+            size=filters.taille,
+            commune=commune,
+            radius_km=filters.rayon_km,
+        )
+    except geo.NoPosition as problem:
+        raise HttpError(422, str(problem)) from None
     return {"items": rows, "suivant": next_cursor}
 
 

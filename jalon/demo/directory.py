@@ -9,6 +9,7 @@ names); no certification code is invented.
 """
 
 import json
+import zlib
 from datetime import timedelta
 
 from django.utils import timezone
@@ -268,8 +269,40 @@ LOCAL = [
 TERRITORIES = [("64410", "64"), ("86194", "86"), ("75120", "75"), ("29019", "29"), ("33119", "33")]
 
 
+# Approximate town centres, so that the demo can search by distance (communes carry none).
+TOWN_POSITIONS = {
+    "64445": (43.2951, -0.3708),  # Pau
+    "64410": (43.3820, -0.6240),  # Mourenx
+    "64300": (43.4100, -0.6260),  # Lacq
+    "64430": (43.4880, -0.7720),  # Orthez
+    "64422": (43.1940, -0.6070),  # Oloron-Sainte-Marie
+    "64102": (43.4930, -1.4750),  # Bayonne
+    "40192": (43.8900, -0.5000),  # Mont-de-Marsan
+    "33063": (44.8378, -0.5792),  # Bordeaux
+    "33119": (44.8570, -0.5320),  # Cenon
+    "86194": (46.5802, 0.3404),  # Poitiers
+    "87085": (45.8336, 1.2611),  # Limoges
+    "17300": (46.1603, -1.1511),  # La Rochelle
+    "75120": (48.8640, 2.3980),  # Paris 20e
+    "29019": (48.3904, -4.4861),  # Brest
+}
+
+
+def _position(commune: str, sid: str) -> dict:
+    """The town centre moved by up to about a kilometre, the same for a service at every run."""
+    if commune not in TOWN_POSITIONS:
+        return {}
+    lat, lon = TOWN_POSITIONS[commune]
+    spread = zlib.crc32(sid.encode())
+    return {
+        "latitude": round(lat + ((spread % 1001) - 500) / 50_000, 5),
+        "longitude": round(lon + (((spread >> 10) % 1001) - 500) / 35_000, 5),
+    }
+
+
 def _service(sid, org, name, description, thematiques, kind_type, commune, zone, **extra):
     return {
+        **_position(commune, sid),
         "source": SOURCE,
         "structure_id": org,
         "id": sid,

@@ -113,6 +113,9 @@ class Service(models.Model):
     score_qualite = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     # Prepared words for the full-text search (see search.py), kept up to date by refresh_search().
+    # Set on the rows of a search by distance (jalon.directory.search._radius_page), not stored.
+    distance_km = None
+
     search_name = models.TextField(default="", editable=False)
     search_body = models.TextField(default="", editable=False)
 
@@ -125,7 +128,11 @@ class Service(models.Model):
                 name="service_niveau_3_to_8",
             ),
         ]
-        indexes = [models.Index(fields=["structure", "nom"], name="service_structure_name")]
+        indexes = [
+            models.Index(fields=["structure", "nom"], name="service_structure_name"),
+            # The box around a search by distance: a range on the latitude.
+            models.Index(fields=["latitude", "longitude"], name="service_position"),
+        ]
 
     def __str__(self):
         return self.nom

@@ -253,33 +253,53 @@ def eligible_in(queryset, commune):
     return queryset.filter(pk__in=ServiceZone.objects.filter(code__in=codes).values("service_id"))
 
 
-def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, commune=None):
+def _encode(key) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(after: str):
+    import base64
+    import json
+
+    if not after:
+        return None
+    try:
+        cursor = json.loads(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)))
+    except (ValueError, TypeError):
+        return None
+    return cursor if isinstance(cursor, list) and len(cursor) in (2, 3) else None
+
+
+def search_page(
+    queryset, query: str = "", *, after: str = "", size: int = 20, commune=None, radius_km: int | None = None
+):
     """One page of results and the cursor of the next: by relevance tier then id, or by name then id.
 
     Relevance is the tier of `_tiers` (the words in the name come first). Keyset
     pagination: the next page starts strictly after the last (tier, id) or (name, id) seen, so
     page 50 costs what page 1 costs, and a frequent word ("emploi": one service in seven) costs
     what a rare one costs: no query ranks every match to show twenty. `commune` keeps the
-    services whose zone covers it (eligible_in).
+    services whose zone covers it (eligible_in); `radius_km` keeps, among them, those located
+    within that distance of the commune, ordered by tier then distance (see `_radius_page`).
     """
-    import base64
-    import json
-
-    cursor = None
-    if after:
-        try:
-            cursor = json.loads(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)))
-            if not (isinstance(cursor, list) and len(cursor) == 2):
-                cursor = None
-        except (ValueError, TypeError):
-            cursor = None
+    cursor = _decode(after)
     if commune is not None:
         queryset = eligible_in(queryset, commune)
+        if radius_km:
+            return _radius_page(queryset, query, cursor, size, commune, radius_km)
     words = prepare(query).split()
     if words:
         tiers = _tiers(words)
         first, after_id = 0, None
-        if cursor and all(isinstance(v, int) for v in cursor) and 0 <= cursor[0] < len(tiers):
+        if (
+            cursor
+            and len(cursor) == 2
+            and all(isinstance(v, int) for v in cursor)
+            and 0 <= cursor[0] < len(tiers)
+        ):
             first, after_id = cursor
         # Identifiers first, tier by tier, without the joins of `queryset` (select_related).
         windows = (
@@ -293,7 +313,8 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, c
             if windows:
                 ids = windows.ids(tier, start, need)
             else:
-                # SQLite: FTS5 read in rowid order stops at the page's last row by itself.
+                # SQLite reads FTS5 in rowid order and stops at the page's last row; PostgreSQL
+                # with a commune combines the zones' and the words' GIN indexes.
                 ids = list(_in_tier(queryset, tiers[tier], start).values_list("pk", flat=True)[:need])
             found += [(tier, pk) for pk in ids]
             if len(found) > size:
@@ -308,7 +329,7 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, c
     else:
         if query.strip():
             return [], None
-        if cursor and isinstance(cursor[0], str) and isinstance(cursor[1], int):
+        if cursor and len(cursor) == 2 and isinstance(cursor[0], str) and isinstance(cursor[1], int):
             from django.db.models import Q
 
             queryset = queryset.filter(Q(nom__gt=cursor[0]) | Q(nom=cursor[0], pk__gt=cursor[1]))
@@ -316,7 +337,47 @@ def search_page(queryset, query: str = "", *, after: str = "", size: int = 20, c
         key = lambda s: [s.nom, s.pk]  # noqa: E731
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = None
-    if more and rows:
-        next_cursor = base64.urlsafe_b64encode(json.dumps(key(rows[-1])).encode()).decode().rstrip("=")
-    return rows, next_cursor
+    return rows, (_encode(key(rows[-1])) if more and rows else None)
+
+
+def _radius_page(queryset, query: str, cursor, size: int, commune, radius_km: int):
+    """Services within `radius_km` of `commune`: by tier, then distance, then id.
+
+    The commune's position is the mean of the directory's geolocated places there (jalon.
+    directory.geo); without any, geo.NoPosition. Services without coordinates are left out, as
+    the search by distance promises. The candidates are those of a box around the circle (an
+    index range on the coordinates), sorted in Python: the radius is capped (geo.MAX_RADIUS_KM),
+    so they stay a bounded share of the directory. The cursor is (tier, metres, id).
+    """
+    from . import geo
+
+    position = geo.origin(commune)
+    if position is None:
+        raise geo.NoPosition(commune)
+    lat, lon = position
+    radius_km = min(radius_km, geo.MAX_RADIUS_KM)
+    south, north, west, east = geo.box(lat, lon, radius_km)
+    near = queryset.filter(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    words = prepare(query).split()
+    if query.strip() and not words:
+        return [], None
+    tiers = _tiers(words) if words else [([], [])]
+    candidates = []
+    for tier, conditions in enumerate(tiers):
+        tiered = _in_tier(near, conditions).order_by() if words else near
+        for pk, plat, plon in tiered.values_list("pk", "latitude", "longitude"):
+            metres = round(geo.distance_km(lat, lon, plat, plon) * 1000)
+            if metres <= radius_km * 1000:
+                candidates.append((tier, metres, pk))
+    candidates.sort()
+    if cursor and len(cursor) == 3 and all(isinstance(v, int) for v in cursor):
+        candidates = [c for c in candidates if c > tuple(cursor)]
+    page = candidates[: size + 1]
+    services = queryset.in_bulk([pk for _, _, pk in page])
+    rows = []
+    for tier, metres, pk in page[:size]:
+        service = services[pk]
+        service.tier, service.distance_km = tier, metres / 1000
+        rows.append(service)
+    more = len(page) > size
+    return rows, (_encode(list(page[size - 1])) if more and rows else None)

@@ -139,6 +139,13 @@ def test_directory_demo_green_tech_trainings_initiatives_and_local_services(demo
         Service.objects.all(), "energias renovables", commune=Commune.objects.get(code="64445")
     )
     assert rows == []
+    # By distance: around Mourenx, the places of the Lacq basin, nearest first.
+    rows, _ = search_page(
+        Service.objects.all(), "", commune=Commune.objects.get(code="64410"), radius_km=20, size=100
+    )
+    distances = [row.distance_km for row in rows]
+    assert rows and distances == sorted(distances) and max(distances) <= 20
+    assert any(row.commune_id == "64300" for row in rows)
     assert trainings.filter(niveau__isnull=False, prochaines_sessions__isnull=False).exists()
     assert Service.objects.filter(nom__icontains="Développeuse web", publics__icontains='"femmes"').exists()
     for commune in ("64410", "86194", "75120", "29019", "33119"):

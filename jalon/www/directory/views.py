@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.directory import freshness
+from jalon.directory import freshness, geo
 from jalon.directory.exporter import export_offer
 from jalon.directory.importer import import_file
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
@@ -62,6 +62,21 @@ class SearchForm(forms.Form):
         choices=[("", "Sur place ou à distance")] + [(m.value, m.label) for m in ModeAccueil],
         required=False,
     )
+    rayon = forms.TypedChoiceField(
+        label="Distance de la commune",
+        choices=[("", "Toute la zone")] + [(km, f"À moins de {km} km") for km in (5, 10, 20, 50)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rayon") and not data.get("commune"):
+            self.add_error(
+                "rayon", "Choisissez d'abord la commune de la personne : la distance se compte depuis elle."
+            )
+        return data
 
 
 def _results(request, form):
@@ -83,9 +98,18 @@ def _results(request, form):
         niveau=data.get("niveau"),
         accueil=data.get("accueil") or "",
     )
-    return search_page(
-        queryset, data.get("q", ""), after=request.GET.get("apres", ""), size=20, commune=data.get("commune")
-    )
+    try:
+        return search_page(
+            queryset,
+            data.get("q", ""),
+            after=request.GET.get("apres", ""),
+            size=20,
+            commune=data.get("commune"),
+            radius_km=data.get("rayon"),
+        )
+    except geo.NoPosition as problem:
+        form.add_error("rayon", str(problem))
+        return [], None
 
 
 @require_GET
