@@ -90,3 +90,49 @@ def test_translations_are_searchable_and_validated():
     )
     report = import_file("f.json", json.dumps({"structures": [STRUCTURE], "services": [bad]}).encode())
     assert not report.ok and "jalon.traductions" in str(report.problems[0])
+
+
+def test_a_visitor_searches_by_distance_in_their_language():
+    from .test_distance import load, north_of_pau
+
+    load(
+        {
+            "nom": "Mairie de Pau, accueil",
+            "description": "Guichet unique.",
+            "code_insee": "64445",
+            **north_of_pau(0),
+        },
+        {
+            "nom": "Club emploi de Lescar",
+            "description": "Recherche d'emploi.",
+            "code_insee": "64335",
+            **north_of_pau(6),
+        },
+        {
+            "nom": "Atelier emploi d'Orthez",
+            "description": "Ateliers.",
+            "code_insee": "64430",
+            **north_of_pau(35),
+        },
+    )
+    client = Client()
+    page = html.unescape(
+        client.get(
+            reverse("public_services"), {"q": "emploi", "commune": "64445", "rayon": "10", "langue": "es"}
+        ).content.decode()
+    )
+    assert "Club emploi de Lescar" in page and "Orthez" not in page
+    assert "a 6.0 km" in page or "a 6,0 km" in page
+    assert "A menos de 10 km" in page
+    page = html.unescape(
+        client.get(
+            reverse("public_services"), {"q": "emploi", "rayon": "10", "langue": "fr"}
+        ).content.decode()
+    )
+    assert "Choisissez d'abord votre commune" in page
+    page = html.unescape(
+        client.get(
+            reverse("public_services"), {"q": "emploi", "commune": "64410", "rayon": "5", "langue": "it"}
+        ).content.decode()
+    )
+    assert "Non conosciamo nessun luogo in questo comune" in page

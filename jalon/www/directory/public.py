@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from jalon.directory import geo
 from jalon.directory.models import Service
 from jalon.directory.search import search_page
 from jalon.www.fields import CommuneField
@@ -46,6 +48,22 @@ class PublicCommuneField(CommuneField):
 class PublicSearchForm(forms.Form):
     q = forms.CharField(label=_("Ce que vous cherchez"), required=False, max_length=200)
     commune = PublicCommuneField(label=_("Votre commune"), required=False)
+    rayon = forms.TypedChoiceField(label=_("Distance"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        within = gettext("À moins de %(km)s km")
+        self.fields["rayon"].choices = [("", gettext("Toute la zone"))] + [
+            (km, within % {"km": km}) for km in (5, 10, 20, 50)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rayon") and not data.get("commune"):
+            self.add_error(
+                "rayon", gettext("Choisissez d'abord votre commune : la distance se compte depuis elle.")
+            )
+        return data
 
 
 @login_not_required
@@ -58,13 +76,22 @@ def public_services(request):
         rows, next_cursor = [], None
         if form.is_bound and form.is_valid():
             queryset = Service.objects.select_related("structure", "commune")
-            rows, next_cursor = search_page(
-                queryset,
-                form.cleaned_data.get("q", ""),
-                after=request.GET.get("apres", ""),
-                size=20,
-                commune=form.cleaned_data.get("commune"),
-            )
+            try:
+                rows, next_cursor = search_page(
+                    queryset,
+                    form.cleaned_data.get("q", ""),
+                    after=request.GET.get("apres", ""),
+                    size=20,
+                    commune=form.cleaned_data.get("commune"),
+                    radius_km=form.cleaned_data.get("rayon"),
+                )
+            except geo.NoPosition:
+                form.add_error(
+                    "rayon",
+                    gettext(
+                        "Nous ne connaissons aucun lieu situé dans cette commune : cherchez sans distance."
+                    ),
+                )
         query = request.GET.copy()
         query.pop("apres", None)
         query["langue"] = language
