@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jalon.referrals",
     "jalon.agenda",
     "jalon.directory",
+    "jalon.programmes",
     "jalon.www",
     "jalon.demo",
 ]
