@@ -121,7 +121,11 @@ def test_a_commune_without_geolocated_place_is_told_plainly(around_pau, personas
         search_page(Service.objects.all(), "emploi", commune=Commune.objects.get(code="64410"), radius_km=10)
     client = personas.client_for(personas.case_worker_a)
     page = client.get(reverse("directory_search"), {"q": "emploi", "commune": "64410", "rayon": "10"})
-    assert "Aucun lieu géolocalisé n'est connu à Mourenx" in html.unescape(page.content.decode())
+    text = html.unescape(page.content.decode())
+    # The reason, not the generic "no result" advice that would send them the wrong way.
+    assert (
+        "Aucun lieu géolocalisé n'est connu à Mourenx" in text and "Aucun service ne correspond" not in text
+    )
     page = client.get(reverse("directory_search"), {"q": "emploi", "rayon": "10"})
     assert "Choisissez d'abord la commune de la personne" in html.unescape(page.content.decode())
 
