@@ -89,6 +89,11 @@ def _codes(value: str, choices, label: str) -> list[str]:
     return codes
 
 
+def _code(value: str, choices, label: str) -> str:
+    """The first code of a filter that takes one (or "" when absent), checked like `_codes`."""
+    return next(iter(_codes(value, choices, label)), "")
+
+
 @router.get("", response=ServicePage, summary="Chercher un service, une formation ou une initiative")
 def list_services(request, filters: ServiceFilters = Query(...)):
     _membership(request, "people.view")
@@ -106,11 +111,11 @@ def list_services(request, filters: ServiceFilters = Query(...)):
         queryset = queryset.filter(type__in=types)
     queryset = narrowed(
         queryset,
-        kind=(_codes(filters.nature, ServiceKind, "nature") or [""])[0],
-        public=(_codes(filters.public, Public, "public") or [""])[0],
-        frais=(_codes(filters.frais, Frais, "frais") or [""])[0],
+        kind=_code(filters.nature, ServiceKind, "nature"),
+        public=_code(filters.public, Public, "public"),
+        frais=_code(filters.frais, Frais, "frais"),
         niveau=filters.niveau,
-        accueil=(_codes(filters.modes_accueil, ModeAccueil, "mode d'accueil") or [""])[0],
+        accueil=_code(filters.modes_accueil, ModeAccueil, "mode d'accueil"),
     )
     if filters.rayon_km and commune is None:
         raise HttpError(422, "rayon_km demande une commune : la distance se compte depuis elle.")

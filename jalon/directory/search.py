@@ -124,10 +124,8 @@ def _in_tier(queryset, tier: tuple[list[str], list], after_id: int | None = None
     return queryset.extra(tables=[FTS_TABLE], where=where, params=params, order_by=[f"{FTS_TABLE}.rowid"])
 
 
-WINDOW = 1000
-
-
-MAX_WINDOW = 20000
+# PostgreSQL windows (_Windows): the first one's size, and the largest a second one may take.
+WINDOW, MAX_WINDOW = 1000, 20000
 
 
 class _Windows:
