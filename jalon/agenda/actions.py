@@ -17,7 +17,8 @@ from jalon.audit.actions import record
 from jalon.audit.models import Action, AuditEvent
 from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel
-from jalon.people.models import Consent, ConsentPurpose, PersonEvent
+from jalon.people.actions import person_channels
+from jalon.people.models import PersonEvent
 from jalon.referrals.models import Referral, ReferralStatus
 from jalon.structures.models import Structure
 
@@ -334,25 +335,13 @@ def add_participant(
 
 def contact_channels(participant: Participant) -> list[tuple[str, str]]:
     """Where a participant may be written to: a referral agreed to be contacted; a file needs its consents."""
-    channels = []
     if participant.person_id:
-        purposes = set(
-            Consent.objects.active()
-            .filter(
-                person_id=participant.person_id,
-                purpose__in=[ConsentPurpose.CONTACT_SMS, ConsentPurpose.CONTACT_EMAIL],
-            )
-            .values_list("purpose", flat=True)
-        )
-        if participant.phone and ConsentPurpose.CONTACT_SMS in purposes:
-            channels.append((MessageChannel.SMS, participant.phone))
-        if participant.email and ConsentPurpose.CONTACT_EMAIL in purposes:
-            channels.append((MessageChannel.EMAIL, participant.email))
-    else:
-        if participant.phone:
-            channels.append((MessageChannel.SMS, participant.phone))
-        if participant.email:
-            channels.append((MessageChannel.EMAIL, participant.email))
+        return person_channels(participant.person_id, phone=participant.phone, email=participant.email)
+    channels = []
+    if participant.phone:
+        channels.append((MessageChannel.SMS, participant.phone))
+    if participant.email:
+        channels.append((MessageChannel.EMAIL, participant.email))
     return channels
 
 

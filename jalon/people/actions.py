@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
+from jalon.notifications.models import MessageChannel
 from jalon.text import normalize
 
 from .models import CONSENT_TEXTS, Consent, ConsentPurpose, Person, PersonEvent, SensitiveNote
@@ -201,3 +202,18 @@ def add_sensitive_note(*, person: Person, membership, category: str, text: str) 
         fields=["category", "text"],
     )
     return note
+
+
+def person_channels(person_id: int, *, phone: str, email: str) -> list[tuple[str, str]]:
+    """Where a person's file allows writing to them: each channel needs its active contact consent."""
+    purposes = set(
+        Consent.objects.active()
+        .filter(person_id=person_id, purpose__in=[ConsentPurpose.CONTACT_SMS, ConsentPurpose.CONTACT_EMAIL])
+        .values_list("purpose", flat=True)
+    )
+    channels = []
+    if phone and ConsentPurpose.CONTACT_SMS in purposes:
+        channels.append((MessageChannel.SMS, phone))
+    if email and ConsentPurpose.CONTACT_EMAIL in purposes:
+        channels.append((MessageChannel.EMAIL, email))
+    return channels

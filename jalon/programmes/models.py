@@ -21,6 +21,10 @@ class Programme(models.Model):
     owners = models.ManyToManyField(
         Structure, related_name="programmes", verbose_name=_("structures qui le portent")
     )
+    is_template = models.BooleanField(_("modèle à copier"), default=False)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("copié de")
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -48,6 +52,7 @@ class Stage(models.Model):
     kind = models.CharField(_("type d'étape"), max_length=20, choices=StageKind.choices)
     description = models.TextField(_("description"), blank=True)
     typical_days = models.PositiveSmallIntegerField(_("durée habituelle (jours)"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("places habituelles"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("étape")
@@ -60,9 +65,39 @@ class Stage(models.Model):
         return self.name
 
 
+class RuleKind(models.TextChoices):
+    MIN_ATTENDED = "ateliers", _("avoir suivi au moins N séances d'une étape")
+    DIAGNOSTIC = "diagnostic", _("diagnostic numérique réalisé")
+    INVITED = "invitation", _("invitée par la coordination")
+    PREVIOUS = "precedente", _("étape précédente terminée")
+
+
+class EntryRule(models.Model):
+    """One condition to enter a stage; all of a stage's rules must hold (see rules.py)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("condition"), max_length=12, choices=RuleKind.choices)
+    # For MIN_ATTENDED: how many slots attended (présent or en retard) in sessions of `of_stage`.
+    count = models.PositiveSmallIntegerField(_("nombre"), null=True, blank=True)
+    of_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("de l'étape")
+    )
+
+    class Meta:
+        verbose_name = _("condition d'entrée")
+        ordering = ["stage", "id"]
+
+    def __str__(self):
+        if self.kind == RuleKind.MIN_ATTENDED:
+            return f"au moins {self.count} séance(s) suivie(s) de « {self.of_stage} »"
+        return str(self.get_kind_display())
+
+
 class Session(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="sessions")
     starts_on = models.DateField(_("début"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    remote_url = models.URLField(_("lien de visio"), blank=True)
     capacity = models.PositiveIntegerField(_("places"))
     waiting_list = models.BooleanField(_("liste d'attente"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -76,10 +111,87 @@ class Session(models.Model):
         return f"{self.stage} — {self.starts_on:%d/%m/%Y}"
 
 
+class Slot(models.Model):
+    """A half-day (or any time slot) of a session; attendance is taken per slot."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+
+    class Meta:
+        verbose_name = _("créneau")
+        ordering = ["session", "starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after")
+        ]
+
+    def __str__(self):
+        start = timezone.localtime(self.starts_at)
+        return f"{start:%d/%m/%Y %H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
+
+
+class Trainer(models.Model):
+    """Who leads a session: a member of staff, or a participant acting as peer facilitator."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="trainers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(_("intervenant·e extérieur·e"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("animateur·rice")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, person__isnull=True, label="")
+                    | Q(user__isnull=True, person__isnull=False, label="")
+                    | (Q(user__isnull=True, person__isnull=True) & ~Q(label=""))
+                ),
+                name="trainer_exactly_one_kind",
+            )
+        ]
+
+    @property
+    def is_peer(self) -> bool:
+        return self.person_id is not None
+
+
+class Team(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("nom"), max_length=60)
+
+    class Meta:
+        verbose_name = _("équipe")
+        ordering = ["session", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "inscrite", _("inscrite")
     WAITING = "attente", _("liste d'attente")
     CANCELLED = "annulee", _("annulée")
+    COMPLETED = "terminee", _("étape terminée")
+    LEFT = "partie", _("partie en cours d'étape")
+
+
+class LeftReason(models.TextChoices):
+    EMPLOYMENT = "emploi", _("a trouvé un emploi ou une formation")
+    HEALTH = "sante", _("santé")
+    FAMILY = "famille", _("raisons familiales")
+    MOBILITY = "mobilite", _("mobilité, transport")
+    MOTIVATION = "motivation", _("ne s'y retrouve pas")
+    REORIENTED = "reorientee", _("réorientée vers un autre acteur")
+    NO_NEWS = "sans_nouvelles", _("sans nouvelles")
+    OTHER = "autre", _("autre")
+
+
+# Seats are held by these statuses; a person who completed or left keeps the history, not the seat
+# count of a session that is over. (A session's capacity is about the people taking part.)
+SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.LEFT)
 
 
 class Enrolment(models.Model):
@@ -93,6 +205,11 @@ class Enrolment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    ended_on = models.DateField(_("fin d'étape"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("motif de départ"), max_length=20, choices=LeftReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("inscription")
@@ -106,3 +223,178 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["session", "status", "waiting_rank"], name="enrolment_waiting")]
+
+
+class Invitation(models.Model):
+    """The coordination invited a person to a session (rule "invitée par la coordination")."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programme_invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="invitation_once")]
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("présent·e")
+    LATE = "retard", _("en retard")
+    EXCUSED = "excuse", _("excusé·e")
+    ABSENT = "absent", _("absent·e")
+
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class Attendance(models.Model):
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="attendances")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
+    # Denormalised so eligibility ("3 workshops attended") is one indexed query per person.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=AttendanceStatus.choices)
+    day = models.DateField()  # the slot's local date, for the daily roll-ups
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A peer facilitator who took the roll call from their link (no account).
+    recorded_by_peer = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("présence")
+        constraints = [models.UniqueConstraint(fields=["slot", "enrolment"], name="attendance_once_per_slot")]
+        indexes = [
+            models.Index(fields=["person", "stage", "status"], name="attendance_person_stage"),
+            models.Index(fields=["stage", "day"], name="attendance_stage_day"),
+        ]
+
+
+class ExitCategory(models.TextChoices):
+    DURABLE = "durable", _("emploi durable")
+    TRANSITION = "transition", _("emploi de transition")
+    POSITIVE = "positive", _("sortie positive")
+    OTHER = "autre", _("autre sortie")
+
+
+# DGEFP sub-types (DOMAIN.md), each under its category.
+EXIT_SUBTYPES = {
+    ExitCategory.DURABLE: {
+        "cdi": "CDI",
+        "cdd_6": "CDD ou intérim de 6 mois ou plus",
+        "fonction_publique": "titularisation dans la fonction publique",
+        "creation": "création d'entreprise",
+    },
+    ExitCategory.TRANSITION: {
+        "cdd_court": "CDD ou intérim de moins de 6 mois",
+        "contrat_aide": "contrat aidé chez un employeur ordinaire",
+    },
+    ExitCategory.POSITIVE: {
+        "formation": "entrée en formation qualifiante ou pré-qualifiante",
+        "autre_siae": "embauche dans une autre SIAE",
+    },
+    ExitCategory.OTHER: {
+        "recherche": "en recherche d'emploi",
+        "sans_nouvelles": "sans nouvelles",
+        "autre": "autre situation",
+    },
+}
+DYNAMIC = (ExitCategory.DURABLE, ExitCategory.TRANSITION, ExitCategory.POSITIVE)
+
+
+class Exit(models.Model):
+    """How a person left a programme, in the DGEFP categories; one per person and programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="exits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programme_exits")
+    category = models.CharField(_("catégorie"), max_length=12, choices=ExitCategory.choices)
+    subtype = models.CharField(_("précision"), max_length=20)
+    exited_on = models.DateField(_("date de sortie"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sortie")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person"], name="exit_once_per_programme")
+        ]
+        indexes = [models.Index(fields=["programme", "exited_on"], name="exit_programme_day")]
+
+    @property
+    def subtype_label(self) -> str:
+        return EXIT_SUBTYPES.get(self.category, {}).get(self.subtype, self.subtype)
+
+
+class StageDay(models.Model):
+    """Daily roll-up per stage for the funnel: the dashboard reads these rows only.
+
+    Rebuilt for the (stage, day) pairs in DirtyDay by jalon.programmes.rollup.refresh().
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    entered = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0)
+    days_in_stage = models.PositiveBigIntegerField(default=0)  # summed over completed and left
+    left_reasons = models.JSONField(default=dict)
+    present = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+    absent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stage", "day"], name="stageday_once")]
+        indexes = [models.Index(fields=["programme", "day"], name="stageday_programme_day")]
+
+
+class DirtyDay(models.Model):
+    """A day whose roll-up must be rebuilt, written in the same transaction as the change.
+
+    With a stage: that stage's StageDay; without: the programme's ExitDay rows. Duplicates are
+    harmless (the refresh reads a set), so writers never wait on each other for this table.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, null=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+
+class ExitDay(models.Model):
+    """Daily roll-up of exits per programme, category and sub-type."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    category = models.CharField(max_length=12, choices=ExitCategory.choices)
+    subtype = models.CharField(max_length=20)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "day"], name="exitday_programme_day")]
+
+
+class RollupRun(models.Model):
+    """When the roll-ups were last refreshed: the dashboard says how fresh its figures are."""
+
+    finished_at = models.DateTimeField(default=timezone.now)
+    days = models.PositiveIntegerField(default=0)
+
+
+class Peer(models.Model):
+    """An alumna or alumnus who welcomes newcomers and may lead sessions as peer facilitator."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="peer")
+    since = models.DateField(_("pair·e depuis"), default=timezone.localdate)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pair·e")
