@@ -23,7 +23,7 @@ from jalon.notifications.models import MessageChannel
 from jalon.people.actions import person_channels
 from jalon.people.models import PersonEvent
 
-from . import rules
+from . import links, rules
 from .models import (
     EXIT_SUBTYPES,
     SEATED,
@@ -347,7 +347,7 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
 
 
 @transaction.atomic
-def invite(*, session: Session, person, structure, actor, link: str) -> tuple[Invitation, int]:
+def invite(*, session: Session, person, structure, actor) -> tuple[Invitation, int]:
     """Records the invitation (rule "invitée par la coordination") and writes to the person."""
     _check_owner(session, structure)
     if person.structure_id != structure.pk:
@@ -355,7 +355,8 @@ def invite(*, session: Session, person, structure, actor, link: str) -> tuple[In
     invitation, _ = Invitation.objects.get_or_create(
         session=session, person=person, defaults={"invited_by": actor}
     )
-    body = session_text(session, lead="vous êtes invitée à", first_name=person.first_name, link=link)
+    link = links.registration_url(invitation)
+    body = session_text(session, lead="vous êtes invité·e à", first_name=person.first_name, link=link)
     sent = _send(session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}")
     record(action=Action.CREATE, actor=actor, structure=structure, obj=invitation, person=person)
     return invitation, sent

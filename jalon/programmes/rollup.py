@@ -24,6 +24,7 @@ from .models import (
     Exit,
     ExitCategory,
     ExitDay,
+    LeftReason,
     RollupRun,
     Stage,
     StageDay,
@@ -172,6 +173,12 @@ class StageFigures:
     excused: int = 0
     absent: int = 0
     conversion: float | None = None  # entered here ÷ completed at the previous stage
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        """Departure reasons in words, most frequent first."""
+        labels = dict(LeftReason.choices)
+        return [(str(labels.get(code, code)), n) for code, n in self.left_reasons.most_common()]
 
     @property
     def marked(self) -> int:

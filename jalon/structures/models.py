@@ -144,10 +144,18 @@ class Role(models.TextChoices):
 
 # What each role may do; views and the API ask these, never the role names directly.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.ADMIN: {"people.view", "people.edit", "consent.edit", "structure.manage", "audit.view"},
-    Role.CASE_WORKER: {"people.view", "people.edit", "consent.edit"},
-    Role.COORDINATOR: {"people.view", "people.edit", "consent.edit"},
-    Role.TRAINER: {"people.view"},
+    Role.ADMIN: {
+        "people.view",
+        "people.edit",
+        "consent.edit",
+        "structure.manage",
+        "audit.view",
+        "programmes.manage",
+        "attendance.take",
+    },
+    Role.CASE_WORKER: {"people.view", "people.edit", "consent.edit", "attendance.take"},
+    Role.COORDINATOR: {"people.view", "people.edit", "consent.edit", "programmes.manage", "attendance.take"},
+    Role.TRAINER: {"people.view", "attendance.take"},
     Role.READ_ONLY: {"people.view"},
 }
 

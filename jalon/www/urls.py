@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("jalon.www.agenda.urls")),
     path("", include("jalon.www.indicators.urls")),
     path("", include("jalon.www.directory.urls")),
+    path("", include("jalon.www.programmes.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "JALON_BENCH", False):

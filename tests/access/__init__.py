@@ -1,3 +1,3 @@
-from . import agenda, referrals, referrers
+from . import agenda, programmes, referrals, referrers
 
-EXTENSIONS = [referrals, referrers, agenda]
+EXTENSIONS = [referrals, referrers, agenda, programmes]

@@ -312,11 +312,11 @@ def test_invitation_writes_with_ics_and_makes_the_invited_rule_hold(personas):
             person=person, structure=a, actor=actor, purpose=purpose, method=ConsentMethod.ORAL
         )
     assert rules.check(camp, [person.pk])[person.pk] == ["pas encore invitée par la coordination"]
-    _, sent = actions.invite(session=session, person=person, structure=a, actor=actor, link="https://x/l")
+    _, sent = actions.invite(session=session, person=person, structure=a, actor=actor)
     assert sent == 2
     email = OutboxMessage.objects.get(channel="email", purpose="parcours_invitation")
     assert email.attachments[0]["content"].count("BEGIN:VEVENT") == 1
-    assert "Tiers-lieu" in email.body and "https://x/l" in email.body
+    assert "Tiers-lieu" in email.body and "/inscription/" in email.body
     assert rules.check(camp, [person.pk])[person.pk] == []
     enrolment = actions.enrol(session=session, person=person, structure=a, actor=actor)
     assert actions.send_reminders(today=date(2027, 1, 30)) == 2
