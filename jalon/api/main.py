@@ -7,6 +7,7 @@ from .auth import auth
 from .indicators import router as indicators_router
 from .orientations import router as orientations_router
 from .people import router as people_router
+from .programmes import enrolments_router, programmes_router, sessions_router, slots_router
 from .referrals import router as referrals_router
 from .referrers import router as referrers_router
 from .services import router as services_router
@@ -33,6 +34,10 @@ api.add_router("/v1/orientations", orientations_router)
 api.add_router("/v1/appointments", appointments_router)
 api.add_router("/v1/indicators", indicators_router)
 api.add_router("/v1/services", services_router)
+api.add_router("/v1/programmes", programmes_router)
+api.add_router("/v1/sessions", sessions_router)
+api.add_router("/v1/enrolments", enrolments_router)
+api.add_router("/v1/slots", slots_router)
 
 
 @api.exception_handler(Http404)

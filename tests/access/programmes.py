@@ -138,6 +138,17 @@ def session_enrolment_target(personas, situation, actor):
     return Target({"object": session.pk, "enrolment": enrolment_id})
 
 
+ONE_ENROLMENT_SITUATIONS = {"own": None, "other": "missing", "co_run_foreign": "missing", "missing": None}
+
+
+def enrolment_target(personas, situation, actor):
+    """An enrolment alone (API): A's, B's, B's person in a session A co-runs, or a missing id."""
+    if situation == "missing":
+        return Target({"object": MISSING})
+    target = session_enrolment_target(personas, situation, actor)
+    return Target({"object": target.ids["enrolment"]})
+
+
 FAMILIES = {
     "programme": (programme_target, {**OBJECT_SITUATIONS, "template": "missing"}),
     "stage": (stage_target, OBJECT_SITUATIONS),
@@ -145,8 +156,16 @@ FAMILIES = {
     "slot": (slot_target, OBJECT_SITUATIONS),
     "session_person": (session_person_target, SESSION_PERSON_SITUATIONS),
     "session_enrolment": (session_enrolment_target, ENROLMENT_SITUATIONS),
+    "enrolment": (enrolment_target, ONE_ENROLMENT_SITUATIONS),
 }
-PARAMS = {"enrolment_pk": "enrolment", "person_pk": "person"}
+PARAMS = {
+    "enrolment_pk": "enrolment",
+    "person_pk": "person",
+    "programme_id": "object",
+    "session_id": "object",
+    "enrolment_id": "object",
+    "slot_id": "object",
+}
 
 SESSION_BODY = {"slots": f"{SESSION_DAY.isoformat()} 09:00-12:00", "capacity": 12, "waiting_list": "on"}
 REGISTRY = {
@@ -188,6 +207,21 @@ REGISTRY = {
     ),
     "person_pathway": Rule("person", ["get"], ("people.view",), reads_shared=True),
     "person_pathway_record": Rule("person", ["post"], ("people.edit",), writes=True, body={"action": "pair"}),
+    "api:get_programme": Rule("programme", ["get"], ("people.view",)),
+    "api:programme_funnel": Rule("programme", ["get"], ("people.view",)),
+    "api:get_session": Rule("session", ["get"], ("people.view",)),
+    "api:cancel_enrolment": Rule("enrolment", ["post"], ("people.view", "people.edit"), writes=True),
+    "api:finish_enrolment": Rule(
+        "enrolment",
+        ["post"],
+        ("people.view", "people.edit"),
+        writes=True,
+        body={"ended_on": (SESSION_DAY + timedelta(days=1)).isoformat()},
+    ),
+    "api:slot_attendance": Rule("slot", ["get"], ("attendance.take",)),
+    "api:record_attendance": Rule(
+        "slot", ["post"], ("attendance.take",), writes=True, body={"tous_presents": True}
+    ),
 }
 NOT_TENANT = {
     "peer_roll_call": "public link carrying a signed token (session and peer); tested in tests/programmes/",

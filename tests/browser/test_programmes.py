@@ -54,7 +54,9 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
     card.get_by_label("Nombre de séances").fill("3")
     card.get_by_label("De l'étape").select_option(label="Ateliers découverte")
     card.get_by_role("button", name="Ajouter", exact=True).click()
-    expect(page.locator(f"#etape-{camp.pk}")).to_contain_text("au moins 3 séance(s) suivie(s) de « Ateliers découverte »")
+    expect(page.locator(f"#etape-{camp.pk}")).to_contain_text(
+        "au moins 3 séance(s) suivie(s) de « Ateliers découverte »"
+    )
 
     # A workshop session of two half-days, yesterday (so the roll call is due).
     day = timezone.localdate() - timedelta(days=1)
@@ -90,9 +92,9 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
     phone_page.goto(live_server.url + urlsplit(link).path)
     check_page(phone_page)
     first = people[0]
-    phone_page.get_by_role("group", name=re.compile(f"^{first.first_name} {first.last_name[0]}\\.")).get_by_text(
-        "Absent·e"
-    ).click()
+    phone_page.get_by_role(
+        "group", name=re.compile(f"^{first.first_name} {first.last_name[0]}\\.")
+    ).get_by_text("Absent·e").click()
     phone_page.get_by_role("button", name="Enregistrer, les autres présent·es").click()
     expect(phone_page.get_by_role("status")).to_contain_text("Appel enregistré (3 changement(s))")
     check_page(phone_page)
@@ -112,11 +114,18 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
 
 def test_programme_screens_are_accessible(page, phone_page, live_server, personas):
     a, actor = personas.structure_a, personas.coordinator_a.user
-    programme = actions.create_programme(structure=a, actor=actor, name="Tremplin Numérique", is_template=True)
+    programme = actions.create_programme(
+        structure=a, actor=actor, name="Tremplin Numérique", is_template=True
+    )
     stage = actions.add_stage(programme=programme, structure=a, actor=actor, name="Module 1", kind="module")
     start = timezone.now() + timedelta(days=3)
     session = actions.schedule_session(
-        stage=stage, structure=a, actor=actor, slots=[(start, start + timedelta(hours=3))], capacity=2, place="Pau"
+        stage=stage,
+        structure=a,
+        actor=actor,
+        slots=[(start, start + timedelta(hours=3))],
+        capacity=2,
+        place="Pau",
     )
     people = [PersonFactory(structure=a) for _ in range(3)]
     for person in people:

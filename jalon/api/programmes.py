@@ -1,0 +1,482 @@
+"""Programmes, sessions, enrolments, attendance and the funnel, with the same rules as the pages."""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from jalon.audit.actions import record
+from jalon.audit.models import Action
+from jalon.people.models import Person
+from jalon.programmes import actions, rollup
+from jalon.programmes.models import (
+    SEATED,
+    AttendanceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    EntryRule,
+    LeftReason,
+    Programme,
+    Session,
+    Slot,
+)
+
+from .people import _membership
+from .referrals import _messages
+from .schemas import ErrorOut
+
+programmes_router = Router(tags=["programmes"])
+sessions_router = Router(tags=["programmes"])
+enrolments_router = Router(tags=["programmes"])
+slots_router = Router(tags=["programmes"])
+
+
+class RuleOut(Schema):
+    kind: str = Field(description="ateliers, diagnostic, invitation, precedente")
+    count: int | None
+    of_stage_id: int | None
+    text: str
+
+    @staticmethod
+    def resolve_text(obj):
+        return str(obj)
+
+
+class StageOut(Schema):
+    id: int
+    position: int
+    name: str
+    kind: str
+    description: str
+    typical_days: int | None
+    capacity: int | None
+    rules: list[RuleOut]
+
+    @staticmethod
+    def resolve_rules(obj):
+        return list(obj.rules.all())
+
+
+class ProgrammeOut(Schema):
+    id: int
+    name: str
+    description: str
+    is_template: bool
+    owner_ids: list[int]
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_owner_ids(obj):
+        return sorted(o.pk for o in obj.owners.all())
+
+    @staticmethod
+    def resolve_stages(obj):
+        return list(obj.stages.all())
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class SessionOut(Schema):
+    id: int
+    programme_id: int
+    stage_id: int
+    stage: str
+    starts_on: date
+    place: str
+    remote_url: str
+    capacity: int
+    waiting_list: bool
+    slots: list[SlotOut]
+
+    @staticmethod
+    def resolve_programme_id(obj):
+        return obj.stage.programme_id
+
+    @staticmethod
+    def resolve_stage(obj):
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_slots(obj):
+        return list(obj.slots.all())
+
+
+class EnrolmentOut(Schema):
+    id: int
+    session_id: int
+    person_id: int | None = Field(description="Absent pour les personnes d'une autre structure du programme.")
+    name: str = Field(
+        description="Nom complet pour vos personnes ; « Prénom N. » pour celles des partenaires."
+    )
+    status: str = Field(description="inscrite, attente, annulee, terminee, partie")
+    waiting_rank: int | None
+    team: str | None
+    ended_on: date | None
+    left_reason: str
+
+
+class SessionDetailOut(SessionOut):
+    enrolments: list[EnrolmentOut]
+
+    @staticmethod
+    def resolve_enrolments(obj):
+        return obj.enrolment_rows
+
+
+class SessionPage(Schema):
+    items: list[SessionOut]
+
+
+class SessionFilters(Schema):
+    du: date | None = Field(
+        None, description="Sessions commençant ce jour ou après ; par défaut il y a 30 jours."
+    )
+    au: date | None = Field(
+        None, description="Sessions commençant ce jour ou avant ; par défaut dans 180 jours."
+    )
+    programme: int | None = None
+    taille: int = Field(100, ge=1, le=500)
+
+
+class EnrolmentIn(Schema):
+    session_id: int
+    person_id: int
+    passer_outre: bool = Field(
+        False, description="Inscrire même si les conditions d'entrée ne sont pas remplies (coordination)."
+    )
+
+
+class FinishIn(Schema):
+    ended_on: date
+    left_reason: LeftReason | None = Field(None, description="Vide : étape terminée ; sinon motif de départ.")
+
+
+class MarkIn(Schema):
+    enrolment_id: int
+    status: AttendanceStatus
+
+
+class AttendanceIn(Schema):
+    marks: list[MarkIn] = Field(default_factory=list)
+    tous_presents: bool = Field(
+        False, description="Les personnes sans présence dans `marks` sont notées présentes."
+    )
+
+
+class AttendanceOut(Schema):
+    slot_id: int
+    enrolment_id: int
+    status: str
+
+
+class FunnelStageOut(Schema):
+    stage_id: int
+    name: str
+    entered: int
+    completed: int
+    left: int
+    conversion: float | None = Field(description="Entrées ÷ étapes terminées à l'étape précédente.")
+    mean_days: float | None
+    attendance_rate: float | None
+    marked: int
+    left_reasons: dict[str, int]
+
+
+class FunnelOut(Schema):
+    programme_id: int
+    start: date
+    end: date
+    fresh_at: datetime | None = Field(description="Heure du dernier calcul des chiffres.")
+    stages: list[FunnelStageOut]
+    exits: dict[str, int] = Field(description="Sorties par catégorie DGEFP.")
+    dynamic_rate: float | None
+    durable_rate: float | None
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _programmes(structure):
+    return Programme.objects.filter(owners=structure).prefetch_related(
+        "owners", "stages", Prefetch("stages__rules", queryset=EntryRule.objects.order_by("pk"))
+    )
+
+
+def _session(request, session_id: int, permission: str = "people.view"):
+    membership = _membership(request, permission)
+    session = (
+        Session.objects.filter(pk=session_id, stage__programme__owners=membership.structure)
+        .select_related("stage")
+        .prefetch_related("slots")
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return membership, session
+
+
+def _enrolment_out(enrolment: Enrolment, structure) -> dict:
+    person = enrolment.person
+    own = person.structure_id == structure.pk
+    return {
+        "id": enrolment.pk,
+        "session_id": enrolment.session_id,
+        "person_id": person.pk if own else None,
+        "name": f"{person.first_name} {person.last_name}"
+        if own
+        else f"{person.first_name} {person.last_name[:1]}.",
+        "status": enrolment.status,
+        "waiting_rank": enrolment.waiting_rank,
+        "team": enrolment.team.name if enrolment.team_id else None,
+        "ended_on": enrolment.ended_on,
+        "left_reason": enrolment.left_reason,
+    }
+
+
+def _audit_people(request, structure, enrolments) -> None:
+    for enrolment in enrolments:
+        if enrolment.person.structure_id == structure.pk:
+            record(
+                action=Action.READ,
+                actor=request.user,
+                structure=structure,
+                obj=enrolment.person,
+                detail="session",
+                via="api",
+            )
+
+
+def _session_detail(request, membership, session) -> Session:
+    enrolments = list(
+        session.enrolments.exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("person", "team")
+        .order_by("status", "waiting_rank", "pk")
+    )
+    _audit_people(request, membership.structure, enrolments)
+    session.enrolment_rows = [_enrolment_out(e, membership.structure) for e in enrolments]
+    return session
+
+
+# --- Programmes --------------------------------------------------------------------------------
+
+
+@programmes_router.get("", response=list[ProgrammeOut], summary="Programmes de ma structure")
+def list_programmes(request):
+    membership = _membership(request, "people.view")
+    return list(_programmes(membership.structure))
+
+
+@programmes_router.get(
+    "/{int:programme_id}", response=ProgrammeOut, summary="Lire un programme et ses étapes"
+)
+def get_programme(request, programme_id: int):
+    membership = _membership(request, "people.view")
+    programme = _programmes(membership.structure).filter(pk=programme_id).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+@programmes_router.get(
+    "/{int:programme_id}/funnel",
+    response={200: FunnelOut, 422: ErrorOut},
+    summary="Entonnoir et sorties d'un programme sur une période",
+)
+def programme_funnel(request, programme_id: int, debut: date | None = None, fin: date | None = None):
+    membership = _membership(request, "people.view")
+    programme = Programme.objects.filter(pk=programme_id, owners=membership.structure).first()
+    if programme is None:
+        raise Http404
+    end = fin or timezone.localdate()
+    start = debut or end - timedelta(days=364)
+    if end < start:
+        raise HttpError(422, "La fin de la période doit suivre son début.")
+    figures = rollup.funnel(programme, start, end)
+    exits = {value: n for value, _, n in figures.exits_by_category}
+    return {
+        "programme_id": programme.pk,
+        "start": start,
+        "end": end,
+        "fresh_at": figures.fresh_at,
+        "stages": [
+            {
+                "stage_id": cell.stage.pk,
+                "name": cell.stage.name,
+                "entered": cell.entered,
+                "completed": cell.completed,
+                "left": cell.left,
+                "conversion": cell.conversion,
+                "mean_days": cell.mean_days,
+                "attendance_rate": cell.attendance_rate,
+                "marked": cell.marked,
+                "left_reasons": dict(cell.left_reasons),
+            }
+            for cell in figures.stages
+        ],
+        "exits": exits,
+        "dynamic_rate": figures.dynamic_rate,
+        "durable_rate": figures.durable_rate,
+    }
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+@sessions_router.get(
+    "", response={200: SessionPage, 422: ErrorOut}, summary="Sessions des programmes de ma structure"
+)
+def list_sessions(request, filters: SessionFilters = Query(...)):
+    membership = _membership(request, "people.view")
+    first = filters.du or timezone.localdate() - timedelta(days=30)
+    last = filters.au or timezone.localdate() + timedelta(days=180)
+    if last < first:
+        raise HttpError(422, "La date de fin précède la date de début.")
+    rows = Session.objects.filter(
+        stage__programme__owners=membership.structure, starts_on__gte=first, starts_on__lte=last
+    )
+    if filters.programme is not None:
+        rows = rows.filter(stage__programme_id=filters.programme)
+    rows = (
+        rows.select_related("stage").prefetch_related("slots").order_by("starts_on", "pk")[: filters.taille]
+    )
+    return {"items": list(rows)}
+
+
+@sessions_router.get(
+    "/{int:session_id}", response=SessionDetailOut, summary="Lire une session et ses inscriptions"
+)
+def get_session(request, session_id: int):
+    membership, session = _session(request, session_id)
+    return _session_detail(request, membership, session)
+
+
+# --- Enrolments --------------------------------------------------------------------------------
+
+
+@enrolments_router.post(
+    "", response={201: EnrolmentOut, 422: ErrorOut}, summary="Inscrire une personne à une session"
+)
+def create_enrolment(request, payload: EnrolmentIn):
+    membership = _membership(request, "people.edit")
+    structure = membership.structure
+    session = Session.objects.filter(pk=payload.session_id, stage__programme__owners=structure).first()
+    person = Person.objects.owned_by(structure).filter(pk=payload.person_id).first()
+    if session is None or person is None:
+        raise HttpError(422, "Session ou personne inconnue dans votre structure.")
+    override = payload.passer_outre and membership.can("programmes.manage")
+    try:
+        enrolment = actions.enrol(
+            session=session,
+            person=person,
+            structure=structure,
+            actor=request.user,
+            via="api",
+            override=override,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return 201, _enrolment_out(enrolment, structure)
+
+
+def _enrolment(request, enrolment_id: int):
+    membership = _membership(request, "people.edit")
+    enrolment = (
+        Enrolment.objects.filter(
+            pk=enrolment_id,
+            person__structure=membership.structure,
+            session__stage__programme__owners=membership.structure,
+        )
+        .select_related("person", "team", "session__stage__programme")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    return membership, enrolment
+
+
+@enrolments_router.post(
+    "/{int:enrolment_id}/annulation",
+    response={200: EnrolmentOut, 422: ErrorOut},
+    summary="Annuler une inscription (la liste d'attente avance)",
+)
+def cancel_enrolment(request, enrolment_id: int):
+    membership, enrolment = _enrolment(request, enrolment_id)
+    try:
+        actions.cancel(enrolment=enrolment, structure=membership.structure, actor=request.user, via="api")
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return _enrolment_out(_enrolment(request, enrolment_id)[1], membership.structure)
+
+
+@enrolments_router.post(
+    "/{int:enrolment_id}/fin",
+    response={200: EnrolmentOut, 422: ErrorOut},
+    summary="Fin d'étape : terminée, ou départ avec motif",
+)
+def finish_enrolment(request, enrolment_id: int, payload: FinishIn):
+    membership, enrolment = _enrolment(request, enrolment_id)
+    try:
+        actions.finish(
+            enrolment=enrolment,
+            structure=membership.structure,
+            actor=request.user,
+            ended_on=payload.ended_on,
+            reason=payload.left_reason or "",
+            via="api",
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return _enrolment_out(_enrolment(request, enrolment_id)[1], membership.structure)
+
+
+# --- Attendance --------------------------------------------------------------------------------
+
+
+def _slot(request, slot_id: int):
+    membership = _membership(request, "attendance.take")
+    slot = (
+        Slot.objects.filter(pk=slot_id, session__stage__programme__owners=membership.structure)
+        .select_related("session__stage__programme")
+        .first()
+    )
+    if slot is None:
+        raise Http404
+    return membership, slot
+
+
+@slots_router.get("/{int:slot_id}/attendance", response=list[AttendanceOut], summary="Présences d'un créneau")
+def slot_attendance(request, slot_id: int):
+    _, slot = _slot(request, slot_id)
+    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
+
+
+@slots_router.post(
+    "/{int:slot_id}/attendance",
+    response={200: list[AttendanceOut], 422: ErrorOut},
+    summary="Faire l'appel d'un créneau (présent, retard, excuse, absent)",
+)
+def record_attendance(request, slot_id: int, payload: AttendanceIn):
+    membership, slot = _slot(request, slot_id)
+    marks = {m.enrolment_id: m.status.value for m in payload.marks}
+    if payload.tous_presents:
+        for enrolment_id in slot.session.enrolments.filter(status__in=SEATED).values_list("pk", flat=True):
+            marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
+    if not marks:
+        raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")
+    try:
+        actions.take_attendance(
+            slot=slot, marks=marks, structure=membership.structure, actor=request.user, via="api"
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
