@@ -180,10 +180,14 @@ class AttendanceOut(Schema):
 class FunnelStageOut(Schema):
     stage_id: int
     name: str
-    entered: int
+    people_entered: int = Field(description="Personnes dont c'est la première entrée dans l'étape.")
+    people_completed: int = Field(description="Personnes qui terminent l'étape pour la première fois.")
+    entered: int = Field(description="Inscriptions (une par session).")
     completed: int
     left: int
-    conversion: float | None = Field(description="Entrées ÷ étapes terminées à l'étape précédente.")
+    conversion: float | None = Field(
+        description="Personnes entrées ÷ personnes ayant terminé l'étape précédente, sur la période."
+    )
     mean_days: float | None
     attendance_rate: float | None
     marked: int
@@ -310,6 +314,8 @@ def programme_funnel(request, programme_id: int, debut: date | None = None, fin:
             {
                 "stage_id": cell.stage.pk,
                 "name": cell.stage.name,
+                "people_entered": cell.people_entered,
+                "people_completed": cell.people_completed,
                 "entered": cell.entered,
                 "completed": cell.completed,
                 "left": cell.left,

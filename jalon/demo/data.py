@@ -1186,9 +1186,10 @@ def load() -> Tally:
             partners = {p.name: p for p in structures[spec.name].partner_structures()}
             tally.add("personnes", *_create_people(spec, structures[spec.name], partners))
     # Each feature area loads its own demo on top of the structures, accounts and people.
-    from . import agenda, directory, referrals
+    from . import agenda, directory, programmes, referrals
 
     referrals.load(tally, structures)
     agenda.load(tally, structures)
     directory.load(tally, structures)
+    programmes.load(tally, structures)
     return tally

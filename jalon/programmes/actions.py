@@ -56,12 +56,15 @@ def mark_dirty(*, programme_id: int, stage_id: int | None, days) -> None:
 
 
 def _mark_enrolment(enrolment: Enrolment) -> None:
+    """Its days, and the days of the person's other enrolments in the stage: which one is their
+    first entry (or completion) may have changed."""
     stage = enrolment.session.stage
-    mark_dirty(
-        programme_id=stage.programme_id,
-        stage_id=stage.pk,
-        days=[enrolment.session.starts_on, enrolment.ended_on],
-    )
+    days = {enrolment.session.starts_on, enrolment.ended_on}
+    for started, ended in Enrolment.objects.filter(
+        person_id=enrolment.person_id, session__stage=stage
+    ).values_list("session__starts_on", "ended_on"):
+        days.update((started, ended))
+    mark_dirty(programme_id=stage.programme_id, stage_id=stage.pk, days=days)
 
 
 def owns(programme: Programme, structure) -> bool:

@@ -342,6 +342,10 @@ class StageDay(models.Model):
     day = models.DateField()
     entered = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
+    # People whose first entry into (first completion of) the stage is on that day: a person who
+    # comes to ten workshops counts once in the funnel, and conversions compare people.
+    people_entered = models.PositiveIntegerField(default=0)
+    people_completed = models.PositiveIntegerField(default=0)
     left = models.PositiveIntegerField(default=0)
     days_in_stage = models.PositiveBigIntegerField(default=0)  # summed over completed and left
     left_reasons = models.JSONField(default=dict)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 
 from .models import (
     DYNAMIC,
@@ -86,6 +86,36 @@ def _stages(pairs: set) -> None:
         )
         if row["left_reason"]:
             cell["left_reasons"][row["left_reason"]] += row["n"]
+    # First entries and first completions: no earlier one of the same person in the same stage.
+    earlier_entry = Enrolment.objects.filter(
+        person_id=OuterRef("person_id"), session__stage_id=OuterRef("session__stage_id"), status__in=SEATED
+    ).filter(
+        Q(session__starts_on__lt=OuterRef("session__starts_on"))
+        | Q(session__starts_on=OuterRef("session__starts_on"), pk__lt=OuterRef("pk"))
+    )
+    for row in (
+        Enrolment.objects.filter(
+            session__stage_id__in=stage_ids, session__starts_on__in=days, status__in=SEATED
+        )
+        .filter(~Exists(earlier_entry))
+        .values(stage=F("session__stage_id"), day=F("session__starts_on"))
+        .annotate(n=Count("*"))
+    ):
+        figures[(row["stage"], row["day"])]["people_entered"] = row["n"]
+    earlier_completion = Enrolment.objects.filter(
+        person_id=OuterRef("person_id"),
+        session__stage_id=OuterRef("session__stage_id"),
+        status=EnrolmentStatus.COMPLETED,
+    ).filter(Q(ended_on__lt=OuterRef("ended_on")) | Q(ended_on=OuterRef("ended_on"), pk__lt=OuterRef("pk")))
+    for row in (
+        Enrolment.objects.filter(
+            session__stage_id__in=stage_ids, ended_on__in=days, status=EnrolmentStatus.COMPLETED
+        )
+        .filter(~Exists(earlier_completion))
+        .values(stage=F("session__stage_id"), day=F("ended_on"))
+        .annotate(n=Count("*"))
+    ):
+        figures[(row["stage"], row["day"])]["people_completed"] = row["n"]
     for row in (
         Attendance.objects.filter(stage_id__in=stage_ids, day__in=days)
         .values("stage_id", "day", "status")
@@ -109,6 +139,8 @@ def _stages(pairs: set) -> None:
                 day=day,
                 entered=cell.get("entered", 0),
                 completed=cell.get("completed", 0),
+                people_entered=cell.get("people_entered", 0),
+                people_completed=cell.get("people_completed", 0),
                 left=cell.get("left", 0),
                 days_in_stage=cell.get("days_in_stage", 0),
                 left_reasons=dict(cell["left_reasons"]),
@@ -165,6 +197,8 @@ class StageFigures:
     stage: Stage
     entered: int = 0
     completed: int = 0
+    people_entered: int = 0
+    people_completed: int = 0
     left: int = 0
     days_in_stage: int = 0
     left_reasons: Counter = field(default_factory=Counter)
@@ -172,7 +206,7 @@ class StageFigures:
     late: int = 0
     excused: int = 0
     absent: int = 0
-    conversion: float | None = None  # entered here ÷ completed at the previous stage
+    conversion: float | None = None  # people entering here ÷ people completing the previous stage
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
@@ -237,6 +271,8 @@ def funnel(programme, start: date, end: date) -> Funnel:
         .annotate(
             entered=Sum("entered"),
             completed=Sum("completed"),
+            people_entered=Sum("people_entered"),
+            people_completed=Sum("people_completed"),
             left=Sum("left"),
             days_in_stage=Sum("days_in_stage"),
             present=Sum("present"),
@@ -259,8 +295,8 @@ def funnel(programme, start: date, end: date) -> Funnel:
     previous = None
     for stage in stages:
         cell = figures[stage.pk]
-        if previous is not None and previous.completed:
-            cell.conversion = cell.entered / previous.completed
+        if previous is not None and previous.people_completed:
+            cell.conversion = cell.people_entered / previous.people_completed
         previous = cell
     exits = Counter()
     for category, subtype, n in (

@@ -107,7 +107,7 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
     rollup.refresh()
     page.reload()
     row = page.get_by_role("row", name=re.compile("^Ateliers découverte"))
-    expect(row.get_by_role("cell").nth(0)).to_have_text("3")
+    expect(row.get_by_role("cell").nth(0)).to_have_text("3")  # people entered
     expect(row).to_contain_text("67 %")  # the morning slot: 2 present of 3 marked
     check_page(page)
 

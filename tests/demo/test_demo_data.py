@@ -298,3 +298,39 @@ def test_people_option_adds_volume_to_the_chosen_structure(demo):
 def test_people_option_needs_a_known_structure(demo):
     with pytest.raises(CommandError, match="Structure inconnue"):
         call_command("demo-data", people=10, structure="Nulle part", stdout=StringIO())
+
+
+def test_programme_demo_has_histories_for_the_dashboards(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jalon.programmes import rollup, rules
+    from jalon.programmes.models import Attendance, Exit, Programme, Session
+
+    ensemble = Programme.objects.get(name="Ensemble à 100 %")
+    assert set(ensemble.owners.values_list("name", flat=True)) == {"POP", "O'Clock"}
+    camp = Session.objects.get(stage__programme=ensemble, stage__name="SprintCamp")
+    assert camp.enrolments.count() == 80 and camp.teams.count() == 10
+    # Everyone in the SprintCamp attended three workshops first (the entry rule was applied).
+    assert all(
+        not r for r in rules.check(camp.stage, camp.enrolments.values_list("person_id", flat=True)).values()
+    )
+    today = timezone.localdate()
+    figures = rollup.funnel(ensemble, today - timedelta(days=364), today)
+    workshops, sprint, simulator, _ = figures.stages
+    assert workshops.people_entered == 80 and workshops.entered > 200
+    assert 0.4 <= simulator.conversion <= 0.6  # "about half go from the SprintCamp to the simulator"
+    assert figures.exits_total > 0 and figures.fresh_at is not None
+    # Tremplin Numérique on its three sites; Oser coder four series, one ahead; peers lead Défi's workshops.
+    places = set(
+        Session.objects.filter(stage__programme__name="Tremplin Numérique").values_list("place", flat=True)
+    )
+    assert {p.split(", ")[-1] for p in places} == {"Brest", "Rennes", "Rostrenen"}
+    series = Session.objects.filter(stage__programme__name="Oser coder", stage__position=1)
+    assert series.count() == 4 and series.filter(starts_on__gt=today).count() == 1
+    defi = Attendance.objects.filter(stage__programme__name__startswith="Défi Insertion")
+    assert defi.exists() and not defi.filter(recorded_by_peer__isnull=True).exists()
+    # Form'Ain Cube: six of eight learners in a dynamic exit, as the article reports.
+    exits = Exit.objects.filter(programme__name="Référent numérique en entreprise")
+    assert exits.count() == 8 and exits.exclude(category="autre").count() == 6

@@ -270,13 +270,13 @@ def test_dashboard_shows_the_funnel_and_exports_it(personas):
     assert "pas encore été calculés" in _text(client.get(url))
     rollup.refresh()
     page = _text(client.get(url))
-    assert "Chiffres du" in page and '<td data-label="Entrées">3</td>' in page
+    assert "Chiffres du" in page and '<td data-label="Personnes entrées">3</td>' in page
     rows = list(
         csv.reader(io.StringIO(client.get(url + "?format=csv").content.decode("utf-8-sig")), delimiter=";")
     )
-    assert rows[1][:4] == ["Ateliers", "3", "1", "0"]
+    assert rows[1][:6] == ["Ateliers", "3", "1", "3", "1", "0"]
     book = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
-    assert [c.value for c in book.active[2]][:3] == ["Ateliers", 3, 1]
+    assert [c.value for c in book.active[2]][:5] == ["Ateliers", 3, 1, 3, 1]
     response = client.get(url + "?debut=2027-02-01&fin=2027-01-01")
     assert "La fin de la période doit suivre son début." in _text(response)
 

@@ -323,3 +323,35 @@ def test_invitation_writes_with_ics_and_makes_the_invited_rule_hold(personas):
     assert actions.send_reminders(today=date(2027, 1, 30)) == 2  # same dedupe keys: no new message
     assert OutboxMessage.objects.filter(purpose="parcours_rappel").count() == 2
     assert enrolment.status == EnrolmentStatus.ENROLLED
+
+
+@pytest.mark.django_db
+def test_a_person_counts_once_per_stage_even_after_a_backdated_enrolment(personas):
+    a, actor = personas.structure_a, personas.coordinator_a.user
+    programme, workshops, camp = _programme(a, actor)
+    lina = PersonFactory(structure=a)
+    days = [date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15)]
+    for day in days:
+        session = _workshop(a, actor, workshops, day)
+        enrolment = actions.enrol(session=session, person=lina, structure=a, actor=actor)
+        actions.finish(enrolment=enrolment, structure=a, actor=actor, ended_on=day)
+    camp_session = actions.schedule_session(
+        stage=camp,
+        structure=a,
+        actor=actor,
+        slots=[(_at(date(2027, 4, 5), 9), _at(date(2027, 4, 5), 17))],
+        capacity=80,
+    )
+    actions.enrol(session=camp_session, person=lina, structure=a, actor=actor, check_rules=False)
+    rollup.refresh()
+    first, second = rollup.funnel(programme, date(2027, 3, 1), date(2027, 4, 30)).stages
+    assert (first.entered, first.people_entered, first.completed, first.people_completed) == (3, 1, 3, 1)
+    assert (second.people_entered, second.conversion) == (1, 1.0)
+    # March alone from the 8th: her first workshop was before, so she did not enter in that period.
+    assert rollup.funnel(programme, date(2027, 3, 8), date(2027, 3, 31)).stages[0].people_entered == 0
+    # A workshop recorded late, in February: it becomes her first entry; March's roll-up follows.
+    early = _workshop(a, actor, workshops, date(2027, 2, 22))
+    actions.enrol(session=early, person=lina, structure=a, actor=actor)
+    rollup.refresh()
+    assert rollup.funnel(programme, date(2027, 3, 1), date(2027, 3, 31)).stages[0].people_entered == 0
+    assert rollup.funnel(programme, date(2027, 2, 1), date(2027, 3, 31)).stages[0].people_entered == 1

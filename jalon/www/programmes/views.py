@@ -798,7 +798,9 @@ def _percent(value):
 def funnel_rows(figures) -> list[list]:
     header = [
         "Étape",
-        "Entrées",
+        "Personnes entrées",
+        "Personnes l'ayant terminée",
+        "Inscriptions",
         "Terminées",
         "Départs en cours",
         "Passage depuis l'étape précédente",
@@ -811,6 +813,8 @@ def funnel_rows(figures) -> list[list]:
         rows.append(
             [
                 cell.stage.name,
+                cell.people_entered,
+                cell.people_completed,
                 cell.entered,
                 cell.completed,
                 cell.left,
@@ -853,9 +857,9 @@ def programme_dashboard(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         book.save(response)
         return response
-    widest = max([c.entered for c in figures.stages] + [1])
+    widest = max([c.people_entered for c in figures.stages] + [1])
     for cell in figures.stages:
-        cell.width = round(100 * cell.entered / widest)
+        cell.width = round(100 * cell.people_entered / widest)
     exits_widest = max([n for *_, n in figures.exits_by_category] + [1])
     exits = [
         (value, label, n, round(100 * n / exits_widest)) for value, label, n in figures.exits_by_category
