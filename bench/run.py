@@ -67,6 +67,13 @@ def parse_args(argv=None):
         default=0,
         help="services in the directory; >0 also measures the directory search (rotating French queries)",
     )
+    parser.add_argument(
+        "--attendance",
+        type=int,
+        default=0,
+        help="attendance rows of the national programme; >0 also builds one with a tenth of them and "
+        "measures both dashboards and the funnel API (issue 5)",
+    )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests per endpoint first")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
@@ -218,6 +225,9 @@ def build_dataset(args, log) -> dict:
         log(f"Génération de {fr(args.services)} services de l'annuaire…")
         bulk_services(args.services, seed=args.seed)
         service_seconds = time.monotonic() - t0
+    programme_info = None
+    if args.attendance:
+        programme_info = bulk_programmes(structure, args, log)
     analyze_seconds = None
     if not args.no_analyze:
         # PostgreSQL's autovacuum would analyze the fresh tables within minutes (and set the
@@ -225,7 +235,7 @@ def build_dataset(args, log) -> dict:
         # bench/README.md). Timed apart from the generation.
         t0 = time.monotonic()
         analyze()
-        if args.database == "postgres" and (args.referrals or args.services):
+        if args.database == "postgres" and (args.referrals or args.services or args.attendance):
             from django.db import connection
 
             with connection.cursor() as cursor:
@@ -237,6 +247,51 @@ def build_dataset(args, log) -> dict:
         "analyze_seconds": analyze_seconds,
         "referral_seconds": referral_seconds,
         "service_seconds": service_seconds,
+        "programmes": programme_info,
+    }
+
+
+def bulk_programmes(structure, args, log) -> dict:
+    """Two national programmes in the same database, one with a tenth of the other's attendance:
+    their dashboards are measured in the same run, so their ratio is free of machine noise."""
+    from jalon.people.models import Person
+    from jalon.programmes import bulk, rollup
+
+    ids = list(Person.objects.filter(structure=structure).order_by("pk").values_list("pk", flat=True))
+    large_people = bulk.people_needed(args.attendance)
+    small_rows = args.attendance // 10
+    if large_people + bulk.people_needed(small_rows) > len(ids):
+        raise SystemExit(
+            f"--attendance {args.attendance} demande {large_people + bulk.people_needed(small_rows)} personnes : "
+            f"augmentez --people ({len(ids)})."
+        )
+    t0 = time.monotonic()
+    log(f"Programme national : {fr(args.attendance)} présences…")
+    large = bulk.bulk_programme(
+        structure=structure,
+        name=PROGRAMME_LARGE,
+        people_ids=ids[:large_people],
+        attendance_rows=args.attendance,
+        log=log,
+    )
+    log(f"Programme national : {fr(small_rows)} présences…")
+    small = bulk.bulk_programme(
+        structure=structure,
+        name=PROGRAMME_SMALL,
+        people_ids=ids[large_people:],
+        attendance_rows=small_rows,
+        log=log,
+    )
+    generated = time.monotonic() - t0
+    t0 = time.monotonic()
+    log("Calcul des cumuls quotidiens (le travail des dix minutes, ici sur deux ans d'un coup)…")
+    days = rollup.refresh()
+    return {
+        "large": {k: v for k, v in large.items() if k != "programme"},
+        "small": {k: v for k, v in small.items() if k != "programme"},
+        "seconds": generated,
+        "rollup_seconds": time.monotonic() - t0,
+        "rollup_days": days,
     }
 
 
@@ -288,6 +343,8 @@ SELECTIVE_QUERIES = [
 
 
 REFERRERS = 300
+PROGRAMME_LARGE = "Programme national (grand)"
+PROGRAMME_SMALL = "Programme national (dixième)"
 
 
 def bulk_referrals(structure, users, count: int, seed: int) -> None:
@@ -441,6 +498,13 @@ def pick_targets(args) -> dict:
             ids.append(candidate["pk"])
             if candidate["phone"]:
                 phones.append("0" + candidate["phone"][3:])  # typed the French way: 06…
+    programmes = {}
+    if args.attendance:
+        from jalon.programmes.models import Programme
+
+        programmes = {
+            p.name: p.pk for p in Programme.objects.filter(name__in=[PROGRAMME_LARGE, PROGRAMME_SMALL])
+        }
     return {
         "user": user,
         "endpoints": {
@@ -477,6 +541,15 @@ def pick_targets(args) -> dict:
                 if args.referrals
                 else {}
             ),
+            **(
+                {
+                    "programme_small": [f"/programmes/{programmes[PROGRAMME_SMALL]}/tableau-de-bord/"],
+                    "programme_large": [f"/programmes/{programmes[PROGRAMME_LARGE]}/tableau-de-bord/"],
+                    "programme_api": [f"/api/v1/programmes/{programmes[PROGRAMME_LARGE]}/funnel"],
+                }
+                if args.attendance
+                else {}
+            ),
         },
     }
 
@@ -501,6 +574,9 @@ LABELS = {
     "referrers": "relais `/relais/`",
     "indicators": "indicateurs, 90 jours `/indicateurs/`",
     "indicators_year": "indicateurs, un an `/indicateurs/?du=…`",
+    "programme_small": "tableau de bord d'un programme, le dixième des présences",
+    "programme_large": "tableau de bord d'un programme, toutes les présences",
+    "programme_api": "API entonnoir `/api/v1/programmes/<id>/funnel`, toutes les présences",
 }
 
 
@@ -771,6 +847,24 @@ def render(args, command, info, generation, queries, samples, rounds) -> str:
         lines.append(
             f"| {LABELS[name]} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {r50:.2f} | {r95:.2f}{flag} | {queries[name]} |"
         )
+    info_programmes = generation.get("programmes") if generation else None
+    if "programme_large" in samples:
+        scale = percentile(samples["programme_large"], 95) / percentile(samples["programme_small"], 95)
+        board = percentile(samples["programme_large"], 95) / bare95
+        lines += [
+            "",
+            f"Programmes : tableau de bord p95 / nue = {board:.2f} (objectif ≤ 5) ; p95 à {fr(args.attendance)} "
+            f"présences ÷ p95 à {fr(args.attendance // 10)} = {scale:.2f} (objectif ≤ 1,2).",
+        ]
+        if info_programmes:
+            large, small = info_programmes["large"], info_programmes["small"]
+            lines.append(
+                f"Données : {fr(large['attendance'])} + {fr(small['attendance'])} présences, "
+                f"{fr(large['enrolments'] + small['enrolments'])} inscriptions, "
+                f"{fr(large['sessions'] + small['sessions'])} sessions, {fr(large['people'] + small['people'])} "
+                f"personnes en parcours, générées en {info_programmes['seconds']:.0f} s ; cumuls quotidiens "
+                f"({fr(info_programmes['rollup_days'])} jours×étapes) calculés en {info_programmes['rollup_seconds']:.0f} s."
+            )
     if "services_frequent" in samples:
         spread = percentile(samples["services_frequent"], 99) / percentile(samples["services_selective"], 50)
         lines += [
