@@ -2,7 +2,7 @@
 
 A programme belongs to one or several structures (co-run, as POP and O'Clock do). A session is a
 dated occurrence of a stage with a capacity; an enrolment holds a seat or a rank on the waiting
-list. The rules live in jalon.programmes.actions; see docs/decisions/0005-parcours-plan.md.
+list. The rules live in jalon.programmes.actions; see docs/decisions/0005-parcours.md.
 """
 
 from django.conf import settings
