@@ -81,9 +81,9 @@ def _stages(pairs: set) -> None:
         key = "completed" if row["status"] == EnrolmentStatus.COMPLETED else "left"
         cell[key] = cell.get(key, 0) + row["n"]
         spent = row["spent"]
-        cell["days_in_stage"] = cell.get("days_in_stage", 0) + (
-            spent.days if hasattr(spent, "days") else int(spent or 0) // 86_400_000_000
-        )
+        spent_days = spent.days if hasattr(spent, "days") else int(spent or 0) // 86_400_000_000
+        # Inclusive: a one-day workshop lasts one day, not zero.
+        cell["days_in_stage"] = cell.get("days_in_stage", 0) + spent_days + row["n"]
         if row["left_reason"]:
             cell["left_reasons"][row["left_reason"]] += row["n"]
     # First entries and first completions: no earlier one of the same person in the same stage.

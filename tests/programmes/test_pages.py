@@ -290,3 +290,25 @@ def test_signing_sheet_is_a_pdf_with_the_names(personas):
     assert response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Feuille d'émargement" in text and enrolments[0].person.last_name in text
+
+
+def test_programme_page_cost_does_not_grow_with_sessions(personas):
+    client = personas.client_for(personas.coordinator_a)
+    programme, workshops, camp, session, _ = _world(personas)
+    client.get(reverse("programme_list"))  # the first request of a session records the current structure
+    counts = []
+    for extra in (0, 25):
+        for i in range(extra):
+            actions.schedule_session(
+                stage=workshops,
+                structure=personas.structure_a,
+                actor=None,
+                slots=[(_at(-30 - i, 9), _at(-30 - i, 12))],
+                capacity=12,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            page = _text(client.get(reverse("programme_detail", args=[programme.pk])))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    # Upcoming sessions, and the latest past ones behind a disclosure.
+    assert "Sessions à venir" in page and "Dernières sessions passées (5)" in page

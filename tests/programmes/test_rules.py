@@ -202,7 +202,7 @@ def test_funnel_moves_with_completion_exits_and_corrections(personas):
     assert (first.entered, first.completed, first.left) == (4, 2, 1)
     assert first.left_reasons == {"sante": 1}
     assert first.attendance_rate == 0.75
-    assert first.mean_days == pytest.approx(4 / 3)
+    assert first.mean_days == pytest.approx(7 / 3)  # 3, 3 and 1 days, counted inclusively
     assert (second.entered, second.conversion) == (1, 0.5)
     assert figures.dynamic_rate == 0.5 and figures.durable_rate == 0.5
     assert figures.fresh_at is not None

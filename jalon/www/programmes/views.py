@@ -147,21 +147,28 @@ def programme_list(request):
 
 
 def _stages_with_sessions(programme: Programme, today: date):
-    """Stages in order, each with its rules and its sessions of the last month and to come."""
-    recent = (
-        Session.objects.filter(starts_on__gte=today - timedelta(days=31))
-        .annotate(
-            seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)),
-            waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
-        )
-        .order_by("starts_on", "pk")
-    )
-    return list(
+    """Stages in order, each with its rules, its next ten sessions and its five latest ones.
+
+    Two bounded queries per stage: a national programme has thousands of workshop sessions, and
+    the page must not grow with them.
+    """
+    stages = list(
         programme.stages.order_by("position").prefetch_related(
-            Prefetch("rules", queryset=EntryRule.objects.select_related("of_stage")),
-            Prefetch("sessions", queryset=recent, to_attr="upcoming"),
+            Prefetch("rules", queryset=EntryRule.objects.select_related("of_stage"))
         )
     )
+    counted = Session.objects.annotate(
+        seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+    )
+    for stage in stages:
+        stage.upcoming = list(
+            counted.filter(stage=stage, starts_on__gte=today).order_by("starts_on", "pk")[:10]
+        )
+        stage.recent = list(
+            counted.filter(stage=stage, starts_on__lt=today).order_by("-starts_on", "-pk")[:5]
+        )
+    return stages
 
 
 @require_GET
