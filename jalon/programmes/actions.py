@@ -203,6 +203,21 @@ def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrol
             detail="liste d'attente",
             via=via,
         )
+        _timeline(promoted, f"Une place s'est libérée : inscrite à {promoted.session}", actor)
+        person = promoted.person
+        body = session_text(
+            promoted.session,
+            lead="une place s'est libérée, vous êtes inscrit·e à",
+            first_name=person.first_name,
+        )
+        _send(
+            promoted.session,
+            person,
+            kind="place",
+            body=body,
+            structure=person.structure,
+            key=f"{promoted.pk}",
+        )
     return promoted
 
 
@@ -326,6 +341,9 @@ def session_text(session: Session, *, lead: str, first_name: str, link: str = ""
     return text
 
 
+SUBJECTS = {"invitation": "Invitation", "rappel": "Rappel", "place": "Une place pour vous"}
+
+
 def _send(session: Session, person, *, kind: str, body: str, structure, key: str) -> int:
     from .ics import session_ics
 
@@ -338,7 +356,7 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
         enqueue(
             channel=channel,
             to=to,
-            subject={"invitation": "Invitation", "rappel": "Rappel"}[kind] + f" : {session.stage.name}",
+            subject=SUBJECTS[kind] + f" : {session.stage.name}",
             body=body,
             structure=structure,
             purpose=f"parcours_{kind}",

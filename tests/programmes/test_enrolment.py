@@ -103,3 +103,43 @@ def test_two_staff_enrolling_at_once_never_exceed_capacity(personas):
         thread.join()
     assert sorted(outcomes) == ["inscrite"] + ["refusée"] * 5
     assert Enrolment.objects.filter(session=session, status=EnrolmentStatus.ENROLLED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_posting_at_once_through_the_api_share_seat_and_waiting_list(personas):
+    """The same race through HTTP: two members of staff, two clients, one seat left."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the race needs PostgreSQL's row locks")
+    from django.test import Client
+
+    session = _session(personas.structure_a, capacity=1, waiting_list=True)
+    staff = [personas.case_worker_a, personas.coordinator_a] * 2
+    people = [PersonFactory(structure=personas.structure_a) for _ in staff]
+    clients = []
+    for membership in staff:
+        client = Client()
+        client.force_login(membership.user)
+        clients.append(client)
+    barrier, statuses = threading.Barrier(len(staff)), []
+
+    def post(client, person):
+        try:
+            barrier.wait()
+            response = client.post(
+                "/api/v1/enrolments",
+                {"session_id": session.pk, "person_id": person.pk},
+                content_type="application/json",
+            )
+            statuses.append((response.status_code, response.json()["status"]))
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip(clients, people, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [(201, "attente")] * 3 + [(201, "inscrite")]
+    ranks = sorted(session.enrolments.filter(status="attente").values_list("waiting_rank", flat=True))
+    assert ranks == [1, 2, 3]

@@ -312,3 +312,23 @@ def test_programme_page_cost_does_not_grow_with_sessions(personas):
     assert counts[0] == counts[1]
     # Upcoming sessions, and the latest past ones behind a disclosure.
     assert "Sessions à venir" in page and "Dernières sessions passées (5)" in page
+
+
+def test_a_redirection_to_another_actor_continues_as_an_orientation(personas):
+    client = personas.client_for(personas.case_worker_a)
+    _, _, _, session, enrolments = _world(personas, days=-2)
+    actions.take_attendance(
+        slot=session.slots.first(),
+        marks={enrolments[0].pk: "present", enrolments[1].pk: "absent"},
+        structure=personas.structure_a,
+        actor=None,
+    )
+    page = _text(client.get(reverse("session_detail", args=[session.pk])))
+    assert "50 % des 2 présences notées" in page and "présent·e 1/1" in page
+    response = client.post(
+        reverse("enrolment_finish", args=[session.pk, enrolments[0].pk]),
+        {"ended_on": timezone.localdate().isoformat(), "reason": "reorientee"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orientation_create", args=[enrolments[0].person_id])
+    assert Enrolment.objects.get(pk=enrolments[0].pk).left_reason == "reorientee"

@@ -355,3 +355,20 @@ def test_a_person_counts_once_per_stage_even_after_a_backdated_enrolment(persona
     rollup.refresh()
     assert rollup.funnel(programme, date(2027, 3, 1), date(2027, 3, 31)).stages[0].people_entered == 0
     assert rollup.funnel(programme, date(2027, 2, 1), date(2027, 3, 31)).stages[0].people_entered == 1
+
+
+@pytest.mark.django_db
+def test_the_person_promoted_from_the_waiting_list_is_told(personas):
+    a, actor = personas.structure_a, personas.coordinator_a.user
+    _, workshops, _ = _programme(a, actor)
+    session = _workshop(a, actor, workshops, date(2027, 1, 4), capacity=1)
+    first, second = PersonFactory(structure=a), PersonFactory(structure=a, phone="0612345678")
+    people_actions.give_consent(
+        person=second, structure=a, actor=actor, purpose=ConsentPurpose.CONTACT_SMS, method=ConsentMethod.ORAL
+    )
+    seat = actions.enrol(session=session, person=first, structure=a, actor=actor)
+    actions.enrol(session=session, person=second, structure=a, actor=actor)
+    actions.cancel(enrolment=seat, structure=a, actor=actor)
+    sms = OutboxMessage.objects.get(purpose="parcours_place")
+    assert sms.body.startswith(f"Bonjour {second.first_name}, une place s'est libérée")
+    assert PersonEvent.objects.filter(person=second, label__startswith="Une place s'est libérée").exists()

@@ -33,6 +33,7 @@ from jalon.programmes.models import (
     EntryRule,
     Exit,
     Invitation,
+    LeftReason,
     Peer,
     Programme,
     RuleKind,
@@ -332,6 +333,10 @@ def _session_context(request, session: Session):
     enrolments = list(
         session.enrolments.exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("person", "team")
+        .annotate(
+            attended=Count("attendances", filter=Q(attendances__status__in=ATTENDED)),
+            marked=Count("attendances"),
+        )
         .order_by("status", "waiting_rank", "person__search_name", "pk")
     )
     for e in enrolments:
@@ -356,6 +361,8 @@ def session_detail(request, pk: int):
     enrolments = _session_context(request, session)
     seated = [e for e in enrolments if e.status in SEATED]
     waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITING]
+    marked = sum(e.marked for e in seated)
+    attendance_rate = round(100 * sum(e.attended for e in seated) / marked) if marked else None
     query = request.GET.get("q", "").strip()
     found = []
     if query and membership.can("people.edit"):
@@ -392,6 +399,8 @@ def session_detail(request, pk: int):
             "seated": seated,
             "waiting": waiting,
             "seats_left": max(session.capacity - len(seated), 0),
+            "attendance_rate": attendance_rate,
+            "marked": marked,
             "query": query,
             "found": found,
             "trainers": trainers,
@@ -487,6 +496,10 @@ def enrolment_finish(request, pk: int, enrolment_pk: int):
     except ValidationError as exc:
         _fail(request, exc)
     else:
+        if form.cleaned_data["reason"] == LeftReason.REORIENTED:
+            # Redirected to another actor: that is an orientation, recorded as such.
+            messages.info(request, "Étape quittée. Enregistrez maintenant l'orientation vers l'autre acteur.")
+            return redirect("orientation_create", enrolment.person_id)
         messages.success(request, "Étape mise à jour dans le parcours de la personne.")
     return redirect("session_detail", pk=session.pk)
 
