@@ -7,10 +7,9 @@ only the structure's own bookable slots and, once booked, the appointment and it
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core import signing
 from django.urls import reverse
 
-from jalon.referrals.links import LinkError, absolute
+from jalon.referrals.links import LinkError, absolute, sign_payload, unsign_payload  # noqa: F401 (re-exported)
 
 BOOKING_SALT = "jalon.agenda.self-booking"
 BOOKING_VALIDITY = timedelta(days=14)
@@ -25,7 +24,7 @@ class Booker:
 
 def booking_token(*, structure, person=None, referral=None) -> str:
     payload = {"s": structure.pk, "p": person.pk if person else None, "r": referral.pk if referral else None}
-    return signing.TimestampSigner(salt=BOOKING_SALT).sign_object(payload, compress=True)
+    return sign_payload(BOOKING_SALT, payload)
 
 
 def booking_url(**kwargs) -> str:
@@ -33,12 +32,5 @@ def booking_url(**kwargs) -> str:
 
 
 def resolve_booking(token: str) -> Booker:
-    try:
-        data = signing.TimestampSigner(salt=BOOKING_SALT).unsign_object(token, max_age=BOOKING_VALIDITY)
-    except signing.SignatureExpired as exc:
-        raise LinkError("expire") from exc
-    except (signing.BadSignature, ValueError) as exc:
-        raise LinkError("altere") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
-        raise LinkError("altere")
+    data = unsign_payload(BOOKING_SALT, token, BOOKING_VALIDITY, ("s",))
     return Booker(structure_id=data["s"], person_id=data.get("p"), referral_id=data.get("r"))

@@ -147,14 +147,14 @@ def enrol(
     return enrolment
 
 
+def _event(person, structure, kind: str, label: str, actor) -> None:
+    """One line of the person's timeline (the person file shows the pathway there)."""
+    user = actor if actor is not None and actor.is_authenticated else None
+    PersonEvent.objects.create(person=person, structure=structure, kind=kind, label=label[:255], actor=user)
+
+
 def _timeline(enrolment: Enrolment, label: str, actor) -> None:
-    PersonEvent.objects.create(
-        person_id=enrolment.person_id,
-        structure_id=enrolment.person.structure_id,
-        kind="parcours",
-        label=label[:255],
-        actor=actor if actor is not None and actor.is_authenticated else None,
-    )
+    _event(enrolment.person, enrolment.person.structure, "parcours", label, actor)
 
 
 def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrolment | None:
@@ -542,13 +542,8 @@ def record_exit(
         person=person,
         via=via,
     )
-    PersonEvent.objects.create(
-        person=person,
-        structure=structure,
-        kind="sortie",
-        label=f"Sortie de {programme.name} : {exit_.get_category_display()} — {exit_.subtype_label}",
-        actor=actor,
-    )
+    label = f"Sortie de {programme.name} : {exit_.get_category_display()} — {exit_.subtype_label}"
+    _event(person, structure, "sortie", label, actor)
     return exit_
 
 
@@ -559,13 +554,7 @@ def mark_peer(*, person, structure, actor) -> Peer:
     peer, created = Peer.objects.get_or_create(person=person, defaults={"marked_by": actor})
     if created:
         record(action=Action.CREATE, actor=actor, structure=structure, obj=peer, person=person)
-        PersonEvent.objects.create(
-            person=person,
-            structure=structure,
-            kind="pair",
-            label="Devient pair·e : accueille les nouvelles personnes",
-            actor=actor,
-        )
+        _event(person, structure, "pair", "Devient pair·e : accueille les nouvelles personnes", actor)
     return peer
 
 
@@ -575,13 +564,7 @@ def record_diagnostic(*, person, structure, actor) -> None:
     if person.structure_id != structure.pk:
         raise PermissionDenied
     if not PersonEvent.objects.filter(person=person, kind=rules.DIAGNOSTIC_EVENT).exists():
-        PersonEvent.objects.create(
-            person=person,
-            structure=structure,
-            kind=rules.DIAGNOSTIC_EVENT,
-            label="Diagnostic numérique réalisé",
-            actor=actor,
-        )
+        _event(person, structure, rules.DIAGNOSTIC_EVENT, "Diagnostic numérique réalisé", actor)
         record(action=Action.UPDATE, actor=actor, structure=structure, obj=person, fields=["diagnostic"])
 
 

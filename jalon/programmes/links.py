@@ -7,10 +7,9 @@ invitation; it works until the session starts.
 
 from datetime import timedelta
 
-from django.core import signing
 from django.urls import reverse
 
-from jalon.referrals.links import LinkError, absolute
+from jalon.referrals.links import absolute, sign_payload, unsign_payload
 
 ROLL_CALL_SALT = "jalon.programmes.roll-call"
 ROLL_CALL_VALIDITY = timedelta(days=180)
@@ -18,36 +17,20 @@ REGISTRATION_SALT = "jalon.programmes.registration"
 REGISTRATION_VALIDITY = timedelta(days=60)
 
 
-def _sign(salt: str, payload: dict) -> str:
-    return signing.TimestampSigner(salt=salt).sign_object(payload, compress=True)
-
-
-def _unsign(salt: str, token: str, validity: timedelta, keys: tuple) -> dict:
-    try:
-        data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=validity)
-    except signing.SignatureExpired as exc:
-        raise LinkError("expire") from exc
-    except (signing.BadSignature, ValueError) as exc:
-        raise LinkError("altere") from exc
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in keys):
-        raise LinkError("altere")
-    return data
-
-
 def roll_call_url(*, session, peer) -> str:
-    token = _sign(ROLL_CALL_SALT, {"s": session.pk, "p": peer.pk})
+    token = sign_payload(ROLL_CALL_SALT, {"s": session.pk, "p": peer.pk})
     return absolute(reverse("peer_roll_call", kwargs={"token": token}))
 
 
 def resolve_roll_call(token: str) -> tuple[int, int]:
-    data = _unsign(ROLL_CALL_SALT, token, ROLL_CALL_VALIDITY, ("s", "p"))
+    data = unsign_payload(ROLL_CALL_SALT, token, ROLL_CALL_VALIDITY, ("s", "p"))
     return data["s"], data["p"]
 
 
 def registration_url(invitation) -> str:
-    token = _sign(REGISTRATION_SALT, {"i": invitation.pk})
+    token = sign_payload(REGISTRATION_SALT, {"i": invitation.pk})
     return absolute(reverse("programme_registration", kwargs={"token": token}))
 
 
 def resolve_registration(token: str) -> int:
-    return _unsign(REGISTRATION_SALT, token, REGISTRATION_VALIDITY, ("i",))["i"]
+    return unsign_payload(REGISTRATION_SALT, token, REGISTRATION_VALIDITY, ("i",))["i"]

@@ -32,6 +32,25 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def sign_payload(salt: str, payload: dict) -> str:
+    """A compact, signed and timestamped token carrying a small dict of ids."""
+    return signing.TimestampSigner(salt=salt).sign_object(payload, compress=True)
+
+
+def unsign_payload(salt: str, token: str, max_age, keys: tuple) -> dict:
+    """The dict back, or LinkError: 'expire' when too old, 'altere' when changed or malformed.
+    `keys` must be present as integers."""
+    try:
+        data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise LinkError("expire") from exc
+    except (signing.BadSignature, ValueError) as exc:
+        raise LinkError("altere") from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in keys):
+        raise LinkError("altere")
+    return data
+
+
 def referrer_token(referrer: Referrer, *, self_referral: bool = False) -> str:
     salt = SELF_REFERRAL_SALT if self_referral else REFERRER_SALT
     return signing.Signer(salt=salt).sign(referrer.link_key)
