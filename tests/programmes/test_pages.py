@@ -332,3 +332,19 @@ def test_a_redirection_to_another_actor_continues_as_an_orientation(personas):
     assert response.status_code == 302
     assert response["Location"] == reverse("orientation_create", args=[enrolments[0].person_id])
     assert Enrolment.objects.get(pk=enrolments[0].pk).left_reason == "reorientee"
+
+
+def test_home_lists_the_roll_calls_still_to_take(personas):
+    _, _, _, session, enrolments = _world(personas, days=-1)
+    trainer = personas.client_for(personas.trainer_a)
+    # Not leading the session: nothing for the trainer; the coordinator sees both slots.
+    assert "ppel à faire" not in _text(trainer.get(reverse("home")))
+    page = _text(personas.client_for(personas.coordinator_a).get(reverse("home")))
+    assert "Appels à faire (le plus ancien d'abord)" in page
+    session.trainers.create(user=personas.trainer_a.user)
+    first = session.slots.order_by("starts_at").first()
+    assert reverse("slot_roll_call", args=[first.pk]) in _text(trainer.get(reverse("home")))
+    for slot in session.slots.all():
+        trainer.post(reverse("slot_roll_call", args=[slot.pk]), {"tous": "present"})
+    assert "ppel à faire" not in _text(trainer.get(reverse("home")))
+    assert "ppels à faire" not in _text(trainer.get(reverse("home")))

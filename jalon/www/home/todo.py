@@ -120,5 +120,6 @@ def todo_for(membership, user) -> list[TodoItem]:
 # Feature areas register their providers when imported (after `provider` exists).
 from jalon.www.agenda import todo as _agenda_todo  # noqa: E402, F401
 from jalon.www.directory import todo as _directory_todo  # noqa: E402, F401
+from jalon.www.programmes import todo as _programmes_todo  # noqa: E402, F401
 from jalon.www.referrals import todo as _referrals_todo  # noqa: E402, F401
 from jalon.www.referrers import todo as _referrers_todo  # noqa: E402, F401
