@@ -325,6 +325,7 @@ def test_a_redirection_to_another_actor_continues_as_an_orientation(personas):
     )
     page = _text(client.get(reverse("session_detail", args=[session.pk])))
     assert "50 % des 2 présences notées" in page and "présent·e 1/1" in page
+    assert "Créneaux passés (2)" in page  # folded away on a session that is over
     response = client.post(
         reverse("enrolment_finish", args=[session.pk, enrolments[0].pk]),
         {"ended_on": timezone.localdate().isoformat(), "reason": "reorientee"},

@@ -6,7 +6,7 @@ a session together needs) and never open their file.
 """
 
 import csv
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -388,6 +388,9 @@ def session_detail(request, pk: int):
     for t in trainers:
         t.roll_call_link = peer_links.get(t.pk)
     teams = list(session.teams.annotate(n=Count("members")))
+    slots = list(session.slots.all())
+    # Past slots fold away on a long session (a three-month simulator has forty).
+    today_start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
     return render(
         request,
         "programmes/session.html",
@@ -395,7 +398,9 @@ def session_detail(request, pk: int):
             "session": session,
             "stage": session.stage,
             "programme": session.stage.programme,
-            "slots": list(session.slots.all()),
+            "slots": slots,
+            "past_slots": [slot for slot in slots if slot.ends_at < today_start],
+            "next_slots": [slot for slot in slots if slot.ends_at >= today_start],
             "seated": seated,
             "waiting": waiting,
             "seats_left": max(session.capacity - len(seated), 0),
