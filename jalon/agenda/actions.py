@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 
-from jalon.audit.actions import record
-from jalon.audit.models import Action, AuditEvent
+from jalon.audit.actions import record, record_person_reads
+from jalon.audit.models import Action
 from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel
 from jalon.people.actions import person_channels
@@ -35,19 +35,12 @@ BOOKING_NOTICE = timedelta(hours=2)
 
 def record_reads(*, actor, structure, participants, detail: str, via: str = "web") -> None:
     """One read event per person file shown among `participants`, written in one statement."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            action=Action.READ,
-            actor=actor,
-            structure=structure,
-            object_type="person",
-            object_id=str(p.person_id),
-            person_id=p.person_id,
-            detail=detail,
-            via=via,
-        )
-        for p in participants
-        if p.person_id
+    record_person_reads(
+        actor=actor,
+        structure=structure,
+        person_ids=[p.person_id for p in participants],
+        detail=detail,
+        via=via,
     )
 
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from jalon.audit.actions import record
-from jalon.audit.models import Action
+from jalon.audit.actions import record_person_reads
 from jalon.people.models import Person
 from jalon.programmes import actions, rollup
 from jalon.programmes.models import (
@@ -246,16 +245,8 @@ def _enrolment_out(enrolment: Enrolment, structure) -> dict:
 
 
 def _audit_people(request, structure, enrolments) -> None:
-    for enrolment in enrolments:
-        if enrolment.person.structure_id == structure.pk:
-            record(
-                action=Action.READ,
-                actor=request.user,
-                structure=structure,
-                obj=enrolment.person,
-                detail="session",
-                via="api",
-            )
+    own = [e.person_id for e in enrolments if e.person.structure_id == structure.pk]
+    record_person_reads(actor=request.user, structure=structure, person_ids=own, detail="session", via="api")
 
 
 def _session_detail(request, membership, session) -> Session:

@@ -31,3 +31,21 @@ def record(
 
 
 __all__ = ["Action", "record"]
+
+
+def record_person_reads(*, actor, structure, person_ids, detail: str, via: str = "web") -> None:
+    """One read event per person file shown in a list, written in one statement."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=Action.READ,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            structure=structure,
+            object_type="person",
+            object_id=str(person_id),
+            person_id=person_id,
+            detail=detail,
+            via=via,
+        )
+        for person_id in dict.fromkeys(person_ids)
+        if person_id
+    )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from jalon.audit.actions import record
+from jalon.audit.actions import record, record_person_reads
 from jalon.audit.models import Action
 from jalon.people.models import Person
 from jalon.programmes import actions, links, rollup, rules
@@ -319,7 +319,7 @@ def stage_proposals(request, pk: int):
                 "(seulement aux personnes qui ont accepté d'être contactées).",
             )
             return redirect("session_detail", pk=session.pk)
-    record(action=Action.READ, actor=request.user, structure=structure, obj=stage, detail="propositions")
+    record_person_reads(actor=request.user, structure=structure, person_ids=ids, detail="propositions")
     return render(
         request, "programmes/proposals.html", {"stage": stage, "people": people, "sessions": sessions}
     )
@@ -342,15 +342,20 @@ def _session_context(request, session: Session):
     for e in enrolments:
         e.display = _display(e, structure)
         e.own = e.person.structure_id == structure.pk
-    _record_reads(request, [e for e in enrolments if e.own], "session")
+    _record_reads(request, enrolments, "session")
     return enrolments
 
 
-def _record_reads(request, enrolments, detail: str) -> None:
-    """One read event per person file shown, as for every list that names people."""
-    structure = request.membership.structure
-    for e in enrolments:
-        record(action=Action.READ, actor=request.user, structure=structure, obj=e.person, detail=detail)
+def _record_reads(request, enrolments, detail: str, *, structure=None, via: str = "web") -> None:
+    """One read event per file of the structure's own people shown (one statement)."""
+    structure = structure or request.membership.structure
+    record_person_reads(
+        actor=request.user,
+        structure=structure,
+        person_ids=[e.person_id for e in enrolments if e.person.structure_id == structure.pk],
+        detail=detail,
+        via=via,
+    )
 
 
 @require_GET
@@ -620,6 +625,11 @@ def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None, viewer_
                 text += f" {missing} personne(s) sans présence notée."
             messages.success(request, text)
             return redirect(request.get_full_path())
+    # Who saw these names: the staff member, or the peer facilitator through their link.
+    owners = {e.person.structure for e in enrolments} if peer else ({structure} if structure else set())
+    for owner in owners:
+        detail = "appel par un·e pair·e" if peer else "appel"
+        _record_reads(request, enrolments, detail, structure=owner, via="lien" if peer else "web")
     current = dict(slot.attendances.values_list("enrolment_id", "status"))
     for e in enrolments:
         e.mark = current.get(e.pk, "")
@@ -648,10 +658,6 @@ def slot_roll_call(request, pk: int):
     )
     if slot is None:
         raise Http404
-    if request.method == "GET":
-        record(
-            action=Action.READ, actor=request.user, structure=membership.structure, obj=slot, detail="appel"
-        )
     return _roll_call(request, slot, structure=membership.structure, actor=request.user)
 
 
