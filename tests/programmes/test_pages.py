@@ -354,3 +354,14 @@ def test_home_lists_the_roll_calls_still_to_take(personas):
         trainer.post(reverse("slot_roll_call", args=[slot.pk]), {"tous": "present"})
     assert "ppel à faire" not in _text(trainer.get(reverse("home")))
     assert "ppels à faire" not in _text(trainer.get(reverse("home")))
+
+
+def test_the_pathway_shows_on_the_person_file_timeline(personas):
+    client = personas.client_for(personas.case_worker_a)
+    _, _, _, session, enrolments = _world(personas, days=-2)
+    actions.finish(
+        enrolment=enrolments[0], structure=personas.structure_a, actor=None, ended_on=timezone.localdate()
+    )
+    page = _text(client.get(reverse("person_detail", args=[enrolments[0].person_id])))
+    assert f"Inscrite : {session}" in page and "Étape terminée : Ateliers" in page
+    assert reverse("person_pathway", args=[enrolments[0].person_id]) in page
