@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, F, Max, Min, Sum
 
 from .models import (
     DYNAMIC,
@@ -86,36 +86,25 @@ def _stages(pairs: set) -> None:
         cell["days_in_stage"] = cell.get("days_in_stage", 0) + spent_days + row["n"]
         if row["left_reason"]:
             cell["left_reasons"][row["left_reason"]] += row["n"]
-    # First entries and first completions: no earlier one of the same person in the same stage.
-    earlier_entry = Enrolment.objects.filter(
-        person_id=OuterRef("person_id"), session__stage_id=OuterRef("session__stage_id"), status__in=SEATED
-    ).filter(
-        Q(session__starts_on__lt=OuterRef("session__starts_on"))
-        | Q(session__starts_on=OuterRef("session__starts_on"), pk__lt=OuterRef("pk"))
-    )
-    for row in (
-        Enrolment.objects.filter(
-            session__stage_id__in=stage_ids, session__starts_on__in=days, status__in=SEATED
-        )
-        .filter(~Exists(earlier_entry))
-        .values(stage=F("session__stage_id"), day=F("session__starts_on"))
-        .annotate(n=Count("*"))
+    # First entries and first completions: each person's earliest day in the stage, among the
+    # people who have one on a dirty day (everyone on a full rebuild, a few on the ten-minute run).
+    # A grouped MIN, not a NOT EXISTS per row: PostgreSQL ran the latter as a sub-plan per
+    # enrolment (over ten minutes at 2.4 million enrolments).
+    for key, status, day_field, dirty_filter in (
+        ("people_entered", SEATED, "session__starts_on", {"session__starts_on__in": days}),
+        ("people_completed", [EnrolmentStatus.COMPLETED], "ended_on", {"ended_on__in": days}),
     ):
-        figures[(row["stage"], row["day"])]["people_entered"] = row["n"]
-    earlier_completion = Enrolment.objects.filter(
-        person_id=OuterRef("person_id"),
-        session__stage_id=OuterRef("session__stage_id"),
-        status=EnrolmentStatus.COMPLETED,
-    ).filter(Q(ended_on__lt=OuterRef("ended_on")) | Q(ended_on=OuterRef("ended_on"), pk__lt=OuterRef("pk")))
-    for row in (
-        Enrolment.objects.filter(
-            session__stage_id__in=stage_ids, ended_on__in=days, status=EnrolmentStatus.COMPLETED
+        in_stages = Enrolment.objects.filter(session__stage_id__in=stage_ids, status__in=status)
+        touched = in_stages.filter(**dirty_filter).values("person_id")
+        firsts = (
+            in_stages.filter(person_id__in=touched)
+            .values("person_id", stage=F("session__stage_id"))
+            .annotate(first=Min(day_field))
+            .values_list("stage", "first")
         )
-        .filter(~Exists(earlier_completion))
-        .values(stage=F("session__stage_id"), day=F("ended_on"))
-        .annotate(n=Count("*"))
-    ):
-        figures[(row["stage"], row["day"])]["people_completed"] = row["n"]
+        counted = Counter(pair for pair in firsts.iterator(chunk_size=20_000) if pair in pairs)
+        for pair, n in counted.items():
+            figures[pair][key] = n
     for row in (
         Attendance.objects.filter(stage_id__in=stage_ids, day__in=days)
         .values("stage_id", "day", "status")
