@@ -1,8 +1,9 @@
 """National-scale programme data for the bench: people through four stages over two years.
 
 `bulk_programme(structure, people_ids, attendance_rows)` builds one programme whose sessions,
-enrolments and attendance add up to about `attendance_rows` rows, written with executemany (the
-ORM's bulk_create is several times slower at 20 million rows), then marks every day dirty so
+enrolments and attendance add up to about `attendance_rows` rows, written with executemany on
+SQLite and COPY on PostgreSQL (the ORM's bulk_create is several times slower at 20 million
+rows), then marks every day dirty so
 the roll-ups are built by the real refresh. Each person goes to three workshops; half of them
 then to a bootcamp, a quarter to the simulator, an eighth to the qualifying training — about 35
 attendance rows per person.
