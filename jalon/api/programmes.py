@@ -22,6 +22,7 @@ from jalon.programmes.models import (
     Programme,
     Session,
     Slot,
+    name_for,
 )
 
 from .people import _membership
@@ -233,9 +234,7 @@ def _enrolment_out(enrolment: Enrolment, structure) -> dict:
         "id": enrolment.pk,
         "session_id": enrolment.session_id,
         "person_id": person.pk if own else None,
-        "name": f"{person.first_name} {person.last_name}"
-        if own
-        else f"{person.first_name} {person.last_name[:1]}.",
+        "name": name_for(person, structure),
         "status": enrolment.status,
         "waiting_rank": enrolment.waiting_rank,
         "team": enrolment.team.name if enrolment.team_id else None,

@@ -225,6 +225,14 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["session", "status", "waiting_rank"], name="enrolment_waiting")]
 
 
+def name_for(person, structure) -> str:
+    """A person's name as a structure may see it in a shared list: in full for its own people,
+    "Prénom N." for a co-runner's (and for a peer facilitator, who sees with no structure)."""
+    if structure is not None and person.structure_id == structure.pk:
+        return f"{person.first_name} {person.last_name}"
+    return f"{person.first_name} {person.last_name[:1]}."
+
+
 class Invitation(models.Model):
     """The coordination invited a person to a session (rule "invitée par la coordination")."""
 

@@ -111,15 +111,10 @@ def _stages(pairs: set) -> None:
         .annotate(n=Count("*"))
     ):
         figures[(row["stage_id"], row["day"])][row["status"]] = row["n"]
-    StageDay.objects.filter(stage_id__in=stage_ids, day__in=days).filter(
-        pk__in=[
-            pk
-            for pk, s, d in StageDay.objects.filter(stage_id__in=stage_ids, day__in=days).values_list(
-                "pk", "stage_id", "day"
-            )
-            if (s, d) in pairs
-        ]
-    ).delete()
+    rebuilt = StageDay.objects.filter(stage_id__in=stage_ids, day__in=days).values_list(
+        "pk", "stage_id", "day"
+    )
+    StageDay.objects.filter(pk__in=[pk for pk, stage, day in rebuilt if (stage, day) in pairs]).delete()
     StageDay.objects.bulk_create(
         [
             StageDay(

@@ -41,6 +41,7 @@ from jalon.programmes.models import (
     Slot,
     Stage,
     Team,
+    name_for,
 )
 from jalon.referrals.links import LinkError
 from jalon.www.people.views import search_people
@@ -109,13 +110,6 @@ def _enrolment(request, session: Session, pk: int) -> Enrolment:
 def _fail(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _display(enrolment: Enrolment, structure) -> str:
-    person = enrolment.person
-    if person.structure_id == structure.pk:
-        return f"{person.first_name} {person.last_name}"
-    return f"{person.first_name} {person.last_name[:1]}."
 
 
 # --- Programmes and the designer ---------------------------------------------------------------
@@ -340,7 +334,7 @@ def _session_context(request, session: Session):
         .order_by("status", "waiting_rank", "person__search_name", "pk")
     )
     for e in enrolments:
-        e.display = _display(e, structure)
+        e.display = name_for(e.person, structure)
         e.own = e.person.structure_id == structure.pk
     _record_reads(request, enrolments, "session")
     return enrolments
@@ -592,16 +586,15 @@ def session_sheet(request, pk: int):
 # --- Roll call (staff, or the peer facilitator from their link) --------------------------------
 
 
-def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None, viewer_structure=None):
+def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     session = slot.session
     enrolments = list(
         session.enrolments.filter(status__in=SEATED)
         .select_related("person", "team")
         .order_by("team__name", "person__search_name", "pk")
     )
-    viewer = viewer_structure or structure
     for e in enrolments:
-        e.display = _display(e, viewer) if viewer else f"{e.person.first_name} {e.person.last_name[:1]}."
+        e.display = name_for(e.person, structure)
     if request.method == "POST":
         marks = {}
         for e in enrolments:
@@ -689,7 +682,7 @@ def peer_roll_call(request, token: str):
     if slot is None:
         return refused(request, "revoque")
     # The peer sees first names and initials only: they are a participant, not staff.
-    return _roll_call(request, slot, structure=None, peer=peer, viewer_structure=None)
+    return _roll_call(request, slot, structure=None, peer=peer)
 
 
 # --- Registration from an invitation -----------------------------------------------------------
