@@ -250,6 +250,8 @@ def test_pathway_page_records_an_exit_and_a_peer(personas):
     assert Peer.objects.filter(person=person).exists()
     page = _text(client.get(reverse("person_pathway", args=[person.pk])))
     assert "Ensemble à 100 % — Ateliers" in page and "emploi durable" in page and "pair·e" in page
+    # The exit date is filled with today, in the form a date field understands (found on screen).
+    assert f'value="{timezone.localdate().isoformat()}"' in page
     assert AuditEvent.objects.filter(
         object_type="person", object_id=str(person.pk), detail="parcours"
     ).exists()

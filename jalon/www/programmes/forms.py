@@ -14,6 +14,11 @@ from jalon.programmes.models import (
 )
 
 
+def _date_input():
+    # ISO format: a browser's date field shows nothing for "30/11/2026".
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ProgrammeForm(forms.Form):
     name = forms.CharField(label="Nom du programme", max_length=200)
     description = forms.CharField(
@@ -91,7 +96,7 @@ class SessionForm(forms.Form):
 
 
 class FinishForm(forms.Form):
-    ended_on = forms.DateField(label="Date de fin", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label="Date de fin", widget=_date_input())
     reason = forms.ChoiceField(
         label="Issue",
         choices=[("", "Étape terminée")] + [(v, f"Partie : {label}") for v, label in LeftReason.choices],
@@ -112,7 +117,7 @@ def _subtype_choices():
 class ExitForm(forms.Form):
     programme = forms.TypedChoiceField(label="Programme", coerce=int)
     kind = forms.ChoiceField(label="Sortie", choices=_subtype_choices)
-    exited_on = forms.DateField(label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}))
+    exited_on = forms.DateField(label="Date de sortie", widget=_date_input())
 
     def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,8 +136,8 @@ ROLL_CHOICES = AttendanceStatus.choices
 
 
 class PeriodForm(forms.Form):
-    debut = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    fin = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    debut = forms.DateField(label="Du", required=False, widget=_date_input())
+    fin = forms.DateField(label="Au", required=False, widget=_date_input())
 
     def clean(self):
         data = super().clean()
