@@ -531,7 +531,7 @@ def book_from_link(*, booker: links.Booker, slot_key: str) -> Participant:
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         permanence=slot.permanence,
-        via="lien",
+        via="link",
     )
     return add_participant(
         appointment=appointment,
@@ -540,7 +540,7 @@ def book_from_link(*, booker: links.Booker, slot_key: str) -> Participant:
         person=person,
         referral=referral,
         booked_by_self=True,
-        via="lien",
+        via="link",
     )
 
 

@@ -4,7 +4,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from jalon.people import actions
-from jalon.people.models import ConsentPurpose, Person
+from jalon.people.models import Person
 from jalon.people.phones import to_e164
 from jalon.structures.models import Commune, Membership
 from jalon.www.people.views import filter_situation, people_page
@@ -113,13 +113,8 @@ def create_person(request, payload: PersonIn):
                 "detail": "Un dossier semblable existe déjà dans la structure.",
                 "existing_ids": duplicates,
             }
-    person = actions.create_person(structure=membership.structure, actor=request.user, data=data, via="api")
-    actions.give_consent(
-        person=person,
-        structure=membership.structure,
-        actor=request.user,
-        purpose=ConsentPurpose.ACCOMPANIMENT,
-        method=method,
+    person = actions.create_person(
+        structure=membership.structure, actor=request.user, data=data, via="api", consent_method=method
     )
     return 201, person
 

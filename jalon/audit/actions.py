@@ -1,4 +1,4 @@
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, Via
 
 
 def record(
@@ -13,6 +13,7 @@ def record(
     via: str = "web",
 ) -> AuditEvent:
     """Write one audit event. `detail` must never hold personal data."""
+    via = Via(via)  # a typo ("lien") fails here, not in a GDPR count months later
     object_type = obj._meta.model_name if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
     if person is None and object_type == "person":
@@ -30,11 +31,12 @@ def record(
     )
 
 
-__all__ = ["Action", "record"]
+__all__ = ["Action", "Via", "record"]
 
 
 def record_person_reads(*, actor, structure, person_ids, detail: str, via: str = "web") -> None:
     """One read event per person file shown in a list, written in one statement."""
+    via = Via(via)
     AuditEvent.objects.bulk_create(
         AuditEvent(
             action=Action.READ,

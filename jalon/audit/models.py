@@ -17,6 +17,15 @@ class Action(models.TextChoices):
     ADMIN = "admin", _("Administration")
 
 
+class Via(models.TextChoices):
+    """How the change or read reached Jalon: counted in GDPR answers, so one word per channel."""
+
+    WEB = "web", _("Page")
+    API = "api", _("API")
+    LINK = "link", _("Lien sans compte")
+    JOB = "job", _("Tâche automatique")
+
+
 class AuditEvent(models.Model):
     """Who read or changed what, where and when. Never holds the data itself, only field names."""
 
@@ -35,7 +44,7 @@ class AuditEvent(models.Model):
     )
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=255, blank=True)
-    via = models.CharField(max_length=10, default="web")
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.WEB)
 
     class Meta:
         ordering = ["-at", "-id"]

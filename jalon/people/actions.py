@@ -61,13 +61,25 @@ def _timeline(person, *, kind, label, actor, structure):
 
 
 @transaction.atomic
-def create_person(*, structure, actor, data: dict, via: str = "web") -> Person:
+def create_person(
+    *, structure, actor, data: dict, via: str = "web", consent_method: str | None = None
+) -> Person:
+    """Create a file; with `consent_method`, its consent to accompaniment in the same transaction,
+    so a file never exists without the consent it was created with."""
     person = Person(structure=structure, **{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
     if person.referent_id is None and actor is not None:
         person.referent = actor
     person.save()
     record(action=Action.CREATE, actor=actor, structure=structure, obj=person, fields=list(data), via=via)
     _timeline(person, kind="created", label="Dossier créé", actor=actor, structure=structure)
+    if consent_method is not None:
+        give_consent(
+            person=person,
+            structure=structure,
+            actor=actor,
+            purpose=ConsentPurpose.ACCOMPANIMENT,
+            method=consent_method,
+        )
     return person
 
 

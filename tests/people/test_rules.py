@@ -2,13 +2,14 @@ import html
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from jalon.audit.models import Action, AuditEvent
 from jalon.people import actions
 from jalon.people.models import Consent, ConsentPurpose, Person, SensitiveNote, age_band
 from jalon.people.phones import to_e164
+from jalon.users.models import ApiToken
 
 
 def create_payload(**extra):
@@ -59,6 +60,29 @@ def test_create_records_consent_audit_and_timeline(personas):
     assert Consent.objects.active().filter(person=person, purpose=ConsentPurpose.ACCOMPANIMENT).exists()
     assert AuditEvent.objects.filter(person=person, action=Action.CREATE).exists()
     assert person.events.filter(kind="created").exists()
+
+
+def test_file_and_its_consent_are_one_transaction(personas, monkeypatch):
+    """If recording the consent fails, no file is left behind without it (page and API)."""
+
+    def broken_consent(**kwargs):
+        raise RuntimeError("consent store down")
+
+    monkeypatch.setattr(actions, "give_consent", broken_consent)
+    client = personas.client_for(personas.case_worker_a)
+    client.raise_request_exception = False
+    response = client.post(reverse("person_create"), create_payload())
+    assert response.status_code == 500
+    _, raw = ApiToken.issue(user=personas.case_worker_a.user, name="test")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", raise_request_exception=False)
+    response = api.post(
+        "/api/v1/people",
+        {"first_name": "Aïcha", "last_name": "Benali", "phone": "0611223344", "consent_method": "oral"},
+        content_type="application/json",
+    )
+    assert response.status_code == 500
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.CREATE).exists()
 
 
 def test_duplicate_by_name_and_birth_date_offers_existing_file(personas):

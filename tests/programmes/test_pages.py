@@ -205,7 +205,7 @@ def test_peer_facilitator_link_takes_the_roll_call_without_an_account(personas, 
     assert response.status_code == 302
     assert Attendance.objects.filter(recorded_by_peer=peer).count() == 3
     # Each file whose name the peer saw has its read event, marked as coming through the link.
-    seen = AuditEvent.objects.filter(object_type="person", detail="appel par un·e pair·e", via="lien")
+    seen = AuditEvent.objects.filter(object_type="person", detail="appel par un·e pair·e", via="link")
     assert set(seen.values_list("person_id", flat=True)) == {e.person_id for e in enrolments}
     # No longer a trainer of the session: the link stops working.
     session.trainers.all().delete()
@@ -231,7 +231,7 @@ def test_registration_link_from_an_invitation(personas, client):
     client.post(url)
     enrolment = Enrolment.objects.get(session=session, person=person)
     assert enrolment.status == EnrolmentStatus.ENROLLED
-    assert AuditEvent.objects.filter(object_type="enrolment", via="lien").exists()
+    assert AuditEvent.objects.filter(object_type="enrolment", via="link").exists()
     assert Invitation.objects.count() == 1
 
 

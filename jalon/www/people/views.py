@@ -16,7 +16,6 @@ from jalon.people import actions
 from jalon.people.models import (
     AgeBand,
     Consent,
-    ConsentPurpose,
     Person,
 )
 from jalon.people.phones import to_e164
@@ -182,13 +181,11 @@ def person_create(request):
                 )[:5]
             )
         if not duplicates:
-            person = actions.create_person(structure=structure, actor=request.user, data=data)
-            actions.give_consent(
-                person=person,
+            person = actions.create_person(
                 structure=structure,
                 actor=request.user,
-                purpose=ConsentPurpose.ACCOMPANIMENT,
-                method=form.cleaned_data["consent_method"],
+                data=data,
+                consent_method=form.cleaned_data["consent_method"],
             )
             messages.success(request, "Le dossier est créé.")
             return redirect("person_detail", pk=person.pk)

@@ -622,7 +622,7 @@ def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     owners = {e.person.structure for e in enrolments} if peer else ({structure} if structure else set())
     for owner in owners:
         detail = "appel par un·e pair·e" if peer else "appel"
-        _record_reads(request, enrolments, detail, structure=owner, via="lien" if peer else "web")
+        _record_reads(request, enrolments, detail, structure=owner, via="link" if peer else "web")
     current = dict(slot.attendances.values_list("enrolment_id", "status"))
     for e in enrolments:
         e.mark = current.get(e.pk, "")
@@ -708,7 +708,7 @@ def programme_registration(request, token: str):
     if request.method == "POST" and enrolment is None:
         try:
             enrolment = actions.enrol(
-                session=session, person=person, structure=person.structure, actor=None, via="lien"
+                session=session, person=person, structure=person.structure, actor=None, via="link"
             )
         except (ValidationError, PermissionDenied) as exc:
             error = " ".join(getattr(exc, "messages", [])) or "Inscription impossible : appelez la structure."
