@@ -58,6 +58,17 @@ def agree(who, masculine: str, feminine: str | None = None, inclusive: str | Non
     return inclusive if inclusive is not None else _inclusive(masculine, feminine)
 
 
+_POINT_E = re.compile(r"(\w+)·e\b")
+
+
+def gendered(phrase: str, who) -> str:
+    """A label written in the inclusive form, for one person: "présent·e" → "présent" or "présente".
+
+    Only the regular "·e" endings change; other point forms ("demandeur·se") stay inclusive, which
+    is never wrong."""
+    return _POINT_E.sub(lambda m: agree(who, m.group(1), m.group(1) + "e", m.group(0)), str(phrase))
+
+
 def _is_french() -> bool:
     from django.utils import translation
 

@@ -21,7 +21,7 @@ from jalon.people.actions import person_channels
 from jalon.people.models import PersonEvent
 from jalon.referrals.models import Referral, ReferralStatus
 from jalon.structures.models import Structure
-from jalon.text import long_date
+from jalon.text import gendered, long_date
 
 from . import ics, links
 from .models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
@@ -411,7 +411,7 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
         PersonEvent.objects.create(
             person_id=participant.person_id,
             kind="appointment_outcome",
-            label=f"Rendez-vous « {appointment.title} » : {participant.get_outcome_display().lower()}",
+            label=f"Rendez-vous « {appointment.title} » : {gendered(participant.get_outcome_display().lower(), participant.person)}",
             actor=actor,
             structure=structure,
         )

@@ -5,6 +5,7 @@
 {% agree person "demandeur" "demandeuse" "demandeur·se" %}
 {{ session.starts_on|date_fr:"l j F Y" }}          lundi 1er février 2027
 {{ referral.created_at|ago }}                      il y a 3 semaines, à l'instant
+{{ label|gendered:e.person }}                      présent·e → présent / présente
 """
 
 from django import template
@@ -24,6 +25,12 @@ def agree_filter(who, forms: str) -> str:
 @register.simple_tag(name="agree")
 def agree_tag(who, masculine: str, feminine: str | None = None, inclusive: str | None = None) -> str:
     return text.agree(who, masculine, feminine, inclusive)
+
+
+@register.filter
+def gendered(phrase, who) -> str:
+    """{{ label|gendered:e.person }}: "présent·e" becomes "présent" or "présente" when recorded."""
+    return text.gendered(phrase, who)
 
 
 @register.filter(expects_localtime=True, is_safe=False)

@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from jalon.text import ago, agree, long_date
+from jalon.text import ago, agree, gendered, long_date
 
 
 def someone(gender):
@@ -87,3 +87,12 @@ def test_template_filters_are_built_in():
         )
     )
     assert rendered == "inscrit/inscrite/inscrit·e|demandeuse|lundi 1er février|à l&#x27;instant"
+
+
+def test_gendered_turns_an_inclusive_label_into_the_person_s_word():
+    assert gendered("présent·e", someone("M")) == "présent"
+    assert gendered("Excusé·e", someone("F")) == "Excusée"
+    assert gendered("vu·e", someone("")) == "vu·e"
+    assert gendered("en retard", someone("F")) == "en retard"
+    # A point form that is not a plain "e" stays inclusive: never the wrong word.
+    assert gendered("demandeur·se", someone("M")) == "demandeur·se"

@@ -253,3 +253,17 @@ def test_inbox_and_referral_say_a_l_instant_then_the_largest_unit(personas):
     assert (
         "(il y a 3 semaines)" in detail.replace("\xa0", " ") and "jour" not in detail.split("(il y a")[1][:20]
     )
+
+
+def test_roll_call_buttons_agree_with_each_person(personas, world):
+    session = world[3]
+    client = personas.client_for(personas.coordinator_a)
+    text = _text(client.get(reverse("slot_roll_call", args=[session.slots.get().pk])))
+
+    def buttons(name):
+        start = text.index(name)
+        return text[start : text.index("</fieldset>", start)]
+
+    assert "Présent</label>" in buttons("Marcel Brunet") and "Excusé</label>" in buttons("Marcel Brunet")
+    assert "Présente</label>" in buttons("Louise Brunet") and "Absente</label>" in buttons("Louise Brunet")
+    assert "Présent·e</label>" in buttons("Dominique Brunet")
