@@ -202,6 +202,11 @@ STATUS_WORDS = {
 LEFT_REASON_WORDS = {
     LeftReason.REORIENTED: ("réorienté vers un autre acteur", "réorientée vers un autre acteur"),
 }
+# The same reasons about no one in particular (a list of choices, a count of departures).
+LEFT_REASON_NEUTRAL = {
+    **dict(LeftReason.choices),
+    LeftReason.REORIENTED: "réorientation vers un autre acteur",
+}
 
 
 # Seats are held by these statuses; a person who completed or left keeps the history, not the seat

@@ -13,7 +13,7 @@ from django.utils import timezone
 from jalon.notifications.models import OutboxMessage
 from jalon.people import actions as people_actions
 from jalon.people.models import ConsentMethod, ConsentPurpose, PersonEvent
-from jalon.programmes import actions
+from jalon.programmes import actions, rollup
 from jalon.programmes.models import StageKind
 from jalon.referrals import actions as referral_actions
 from jalon.referrals import links as referral_links
@@ -267,3 +267,16 @@ def test_roll_call_buttons_agree_with_each_person(personas, world):
     assert "Présent</label>" in buttons("Marcel Brunet") and "Excusé</label>" in buttons("Marcel Brunet")
     assert "Présente</label>" in buttons("Louise Brunet") and "Absente</label>" in buttons("Louise Brunet")
     assert "Présent·e</label>" in buttons("Dominique Brunet")
+
+
+def test_dashboard_counts_departure_reasons_without_a_gender(personas, world):
+    a, actor, _, session, enrolments = world
+    actions.finish(
+        enrolment=enrolments[0], structure=a, actor=actor, ended_on=session.starts_on, reason="reorientee"
+    )
+    rollup.refresh()
+    programme = session.stage.programme
+    text = _text(
+        personas.client_for(personas.coordinator_a).get(reverse("programme_dashboard", args=[programme.pk]))
+    )
+    assert "réorientation vers un autre acteur : 1" in text and "réorientée" not in text

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from jalon.programmes.models import (
     EXIT_SUBTYPES,
+    LEFT_REASON_NEUTRAL,
     AttendanceStatus,
     ExitCategory,
-    LeftReason,
     RuleKind,
     Stage,
     StageKind,
@@ -95,18 +95,13 @@ class SessionForm(forms.Form):
         return parsed
 
 
-LEFT_REASONS = [
-    (value, "réorientation vers un autre acteur" if value == LeftReason.REORIENTED else label)
-    for value, label in LeftReason.choices
-]
-
-
 class FinishForm(forms.Form):
     ended_on = forms.DateField(label="Date de fin", widget=_date_input())
     reason = forms.ChoiceField(
         label="Issue",
         # One list for every row: words that agree with no one ("A quitté l'étape", "réorientation").
-        choices=[("", "Étape terminée")] + [(v, f"A quitté l'étape : {label}") for v, label in LEFT_REASONS],
+        choices=[("", "Étape terminée")]
+        + [(v, f"A quitté l'étape : {label}") for v, label in LEFT_REASON_NEUTRAL.items()],
         required=False,
     )
 
