@@ -58,15 +58,28 @@ def agree(who, masculine: str, feminine: str | None = None, inclusive: str | Non
     return inclusive if inclusive is not None else _inclusive(masculine, feminine)
 
 
-_POINT_E = re.compile(r"(\w+)·e\b")
+# Point forms whose two words are certain: (inclusive ending, masculine, feminine).
+_POINT_FORMS = [
+    ("eur·se", "eur", "euse"),
+    ("teur·rice", "teur", "trice"),
+    ("if·ve", "if", "ive"),
+    ("·e", "", "e"),
+]
+_POINT = re.compile(r"(\w+?)(" + "|".join(re.escape(f[0]) for f in _POINT_FORMS) + r")\b")
 
 
 def gendered(phrase: str, who) -> str:
-    """A label written in the inclusive form, for one person: "présent·e" → "présent" or "présente".
+    """A label written in the inclusive form, for one person: "présent·e" → "présent" or "présente",
+    "Demandeur·se d'emploi" → "Demandeur d'emploi" or "Demandeuse d'emploi".
 
-    Only the regular "·e" endings change; other point forms ("demandeur·se") stay inclusive, which
-    is never wrong."""
-    return _POINT_E.sub(lambda m: agree(who, m.group(1), m.group(1) + "e", m.group(0)), str(phrase))
+    Only the endings listed above change; any other point form stays inclusive, never wrong."""
+
+    def one(match) -> str:
+        stem, ending = match.groups()
+        _, masculine, feminine = next(f for f in _POINT_FORMS if f[0] == ending)
+        return agree(who, stem + masculine, stem + feminine, match.group(0))
+
+    return _POINT.sub(one, str(phrase))
 
 
 def _is_french() -> bool:

@@ -94,5 +94,9 @@ def test_gendered_turns_an_inclusive_label_into_the_person_s_word():
     assert gendered("Excusé·e", someone("F")) == "Excusée"
     assert gendered("vu·e", someone("")) == "vu·e"
     assert gendered("en retard", someone("F")) == "en retard"
-    # A point form that is not a plain "e" stays inclusive: never the wrong word.
-    assert gendered("demandeur·se", someone("M")) == "demandeur·se"
+    assert gendered("Demandeur·se d'emploi", someone("F")) == "Demandeuse d'emploi"
+    assert gendered("Inactif·ve (ni en emploi)", someone("M")) == "Inactif (ni en emploi)"
+    assert gendered("administrateur·rice", someone("F")) == "administratrice"
+    assert gendered("Demandeur·se d'emploi", someone("X")) == "Demandeur·se d'emploi"
+    # A point form it does not know stays inclusive: never the wrong word.
+    assert gendered("pair·es", someone("M")) == "pair·es"

@@ -280,3 +280,13 @@ def test_dashboard_counts_departure_reasons_without_a_gender(personas, world):
         personas.client_for(personas.coordinator_a).get(reverse("programme_dashboard", args=[programme.pk]))
     )
     assert "réorientation vers un autre acteur : 1" in text and "réorientée" not in text
+
+
+def test_person_file_situation_agrees_with_the_person(personas):
+    a, actor = personas.structure_a, personas.case_worker_a.user
+    client = personas.client_for(personas.case_worker_a)
+    expected = {"M": "Demandeur d'emploi", "F": "Demandeuse d'emploi", "X": "Demandeur·se d'emploi"}
+    for person, (gender, words) in zip(_people(a, actor), expected.items(), strict=False):
+        person.gender, person.employment_status = gender, "chomeur"
+        person.save()
+        assert words in _text(client.get(reverse("person_detail", args=[person.pk])))
