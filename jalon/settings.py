@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jalon.structures.context_processors.current_structure",
             ],
+            # French agreement and dates (agree, date_fr, ago) in every template without a {% load %}.
+            "builtins": ["jalon.templatetags.french"],
         },
     },
 ]

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from jalon.audit.actions import record, record_person_reads
 from jalon.audit.models import Action
@@ -21,6 +21,7 @@ from jalon.people.actions import person_channels
 from jalon.people.models import PersonEvent
 from jalon.referrals.models import Referral, ReferralStatus
 from jalon.structures.models import Structure
+from jalon.text import gendered, long_date
 
 from . import ics, links
 from .models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
@@ -311,7 +312,7 @@ def add_participant(
         change_referral_status(
             referral=referral, structure=structure, actor=actor, status=ReferralStatus.APPOINTMENT, via=via
         )
-    when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F Y à H\\hi")
+    when = long_date(appointment.starts_at, "l j F Y à H\\hi")
     if person is not None:
         PersonEvent.objects.create(
             person=person,
@@ -348,7 +349,7 @@ SUBJECTS = {
 def message_text(participant: Participant, kind: str) -> str:
     appointment = participant.appointment
     structure = appointment.structure
-    when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F à H\\hi")
+    when = long_date(appointment.starts_at, "l j F à H\\hi")
     where = appointment.where
     phone = structure.phone_display
     if kind == "annulation":
@@ -410,7 +411,7 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
         PersonEvent.objects.create(
             person_id=participant.person_id,
             kind="appointment_outcome",
-            label=f"Rendez-vous « {appointment.title} » : {participant.get_outcome_display().lower()}",
+            label=f"Rendez-vous « {appointment.title} » : {gendered(participant.get_outcome_display().lower(), participant.person)}",
             actor=actor,
             structure=structure,
         )

@@ -814,8 +814,8 @@ def _journey(profile: str, rng: random.Random, person: Person, start: date):
         if rng.random() < 0.3:
             step((10, 60), "orientation", "Orientation vers une formation Green Tech en Nouvelle-Aquitaine")
     elif profile == "repair":
-        step((0, 0), "referral", f"Repéré·e par un capteur : {rng.choice(CAPTEURS)}")
-        step((2, 10), "intake", "Reçu·e par le facilitateur de parcours")
+        step((0, 0), "referral", f"Repérage par un capteur : {rng.choice(CAPTEURS)}")
+        step((2, 10), "intake", "Premier accueil par le facilitateur de parcours")
         if rng.random() < 0.6:
             step((3, 20), "orientation", "Orientation vers le PLIE Ouest Béarn")
         else:

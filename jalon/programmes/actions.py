@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
@@ -22,6 +22,7 @@ from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel
 from jalon.people.actions import person_channels
 from jalon.people.models import PersonEvent
+from jalon.text import agree, long_date
 
 from . import links, rules
 from .models import (
@@ -142,7 +143,9 @@ def enrol(
         detail=detail,
     )
     _timeline(
-        enrolment, f"Inscrite : {session}" + (" (liste d'attente)" if enrolment.waiting_rank else ""), actor
+        enrolment,
+        f"{agree(person, 'Inscrit')} : {session}" + (" (liste d'attente)" if enrolment.waiting_rank else ""),
+        actor,
     )
     return enrolment
 
@@ -203,11 +206,13 @@ def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrol
             detail="liste d'attente",
             via=via,
         )
-        _timeline(promoted, f"Une place s'est libérée : inscrite à {promoted.session}", actor)
         person = promoted.person
+        _timeline(
+            promoted, f"Une place s'est libérée : {agree(person, 'inscrit')} à {promoted.session}", actor
+        )
         body = session_text(
             promoted.session,
-            lead="une place s'est libérée, vous êtes inscrit·e à",
+            lead="une place s'est libérée : votre inscription est confirmée pour",
             first_name=person.first_name,
         )
         _send(
@@ -333,7 +338,7 @@ def schedule_session(*, stage: Stage, structure, actor, slots: list[tuple], **fi
 
 def session_text(session: Session, *, lead: str, first_name: str, link: str = "") -> str:
     first = session.slots.order_by("starts_at").first()
-    when = formats.date_format(timezone.localtime(first.starts_at), "l j F à H\\hi") if first else ""
+    when = long_date(first.starts_at, "l j F à H\\hi") if first else ""
     text = f"Bonjour {first_name}, {lead} « {session.stage.name} » ({session.stage.programme.name}) le {when}"
     text += f", {session.place}." if session.place else "."
     if link:
@@ -377,7 +382,7 @@ def invite(*, session: Session, person, structure, actor) -> tuple[Invitation, i
         session=session, person=person, defaults={"invited_by": actor}
     )
     link = links.registration_url(invitation)
-    body = session_text(session, lead="vous êtes invité·e à", first_name=person.first_name, link=link)
+    body = session_text(session, lead="nous vous invitons à", first_name=person.first_name, link=link)
     sent = _send(session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}")
     record(action=Action.CREATE, actor=actor, structure=structure, obj=invitation, person=person)
     return invitation, sent
@@ -504,7 +509,7 @@ def finish(
     label = (
         f"Étape terminée : {stage.name}"
         if not reason
-        else f"A quitté l'étape {stage.name} ({enrolment.get_left_reason_display()})"
+        else f"A quitté l'étape {stage.name} ({enrolment.left_reason_label})"
     )
     _timeline(enrolment, label, actor)
     return enrolment
@@ -554,7 +559,8 @@ def mark_peer(*, person, structure, actor) -> Peer:
     peer, created = Peer.objects.get_or_create(person=person, defaults={"marked_by": actor})
     if created:
         record(action=Action.CREATE, actor=actor, structure=structure, obj=peer, person=person)
-        _event(person, structure, "pair", "Devient pair·e : accueille les nouvelles personnes", actor)
+        label = f"Devient {agree(person, 'pair', 'paire')} : accueille les nouvelles personnes"
+        _event(person, structure, "pair", label, actor)
     return peer
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jalon.people.models import Person
 from jalon.structures.models import Structure
+from jalon.text import agree
 
 
 class Programme(models.Model):
@@ -189,6 +190,25 @@ class LeftReason(models.TextChoices):
     OTHER = "autre", _("autre")
 
 
+# The words shown beside a person's name: the choice labels above are the feminine forms of the
+# stored values; these agree with the person (masculine, feminine, or inclusive when not recorded).
+STATUS_WORDS = {
+    EnrolmentStatus.ENROLLED: ("inscrit", "inscrite"),
+    EnrolmentStatus.WAITING: ("liste d'attente",) * 2,
+    EnrolmentStatus.CANCELLED: ("inscription annulée",) * 2,
+    EnrolmentStatus.COMPLETED: ("étape terminée",) * 2,
+    EnrolmentStatus.LEFT: ("parti en cours d'étape", "partie en cours d'étape"),
+}
+LEFT_REASON_WORDS = {
+    LeftReason.REORIENTED: ("réorienté vers un autre acteur", "réorientée vers un autre acteur"),
+}
+# The same reasons about no one in particular (a list of choices, a count of departures).
+LEFT_REASON_NEUTRAL = {
+    **dict(LeftReason.choices),
+    LeftReason.REORIENTED: "réorientation vers un autre acteur",
+}
+
+
 # Seats are held by these statuses; a person who completed or left keeps the history, not the seat
 # count of a session that is over. (A session's capacity is about the people taking part.)
 SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.LEFT)
@@ -223,6 +243,17 @@ class Enrolment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["session", "status", "waiting_rank"], name="enrolment_waiting")]
+
+    @property
+    def status_label(self) -> str:
+        """The status beside this person's name: "inscrit", "inscrite" or "inscrit·e"."""
+        return agree(self.person, *STATUS_WORDS[self.status]) if self.status in STATUS_WORDS else self.status
+
+    @property
+    def left_reason_label(self) -> str:
+        if self.left_reason in LEFT_REASON_WORDS:
+            return agree(self.person, *LEFT_REASON_WORDS[self.left_reason])
+        return self.get_left_reason_display()
 
 
 def name_for(person, structure) -> str:

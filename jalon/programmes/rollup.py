@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max, Min, Sum
 
 from .models import (
     DYNAMIC,
+    LEFT_REASON_NEUTRAL,
     SEATED,
     Attendance,
     DirtyDay,
@@ -24,7 +25,6 @@ from .models import (
     Exit,
     ExitCategory,
     ExitDay,
-    LeftReason,
     RollupRun,
     Stage,
     StageDay,
@@ -195,7 +195,7 @@ class StageFigures:
     @property
     def reasons(self) -> list[tuple[str, int]]:
         """Departure reasons in words, most frequent first."""
-        labels = dict(LeftReason.choices)
+        labels = LEFT_REASON_NEUTRAL
         return [(str(labels.get(code, code)), n) for code, n in self.left_reasons.most_common()]
 
     @property

@@ -14,6 +14,7 @@ from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel
 from jalon.people import actions as people_actions
 from jalon.people.models import Person, PersonEvent
+from jalon.text import agree
 
 from . import links
 from .models import (
@@ -336,7 +337,14 @@ def welcome_referral(
         raise PermissionDenied
     if referral.status not in {ReferralStatus.CONTACTED, ReferralStatus.APPOINTMENT, ReferralStatus.NEW}:
         raise ValidationError("Cette demande a déjà été traitée.")
-    origin = f"Repéré·e par {referral.referrer.name}" if referral.referrer_id else "Demande reçue"
+
+    def origin(person) -> str:
+        return (
+            f"{agree(person, 'Repéré')} par {referral.referrer.name}"
+            if referral.referrer_id
+            else "Demande reçue"
+        )
+
     if person is not None:
         if person.structure_id != structure.pk:
             raise PermissionDenied
@@ -351,7 +359,7 @@ def welcome_referral(
         _timeline(
             person,
             kind="referral_merged",
-            label=f"{origin} (rattaché au dossier)",
+            label=f"{origin(person)} (demande rattachée au dossier)",
             actor=actor,
             structure=structure,
         )
@@ -368,7 +376,7 @@ def welcome_referral(
         if not values.get("last_name"):
             raise ValidationError({"last_name": "Indiquez le nom de famille pour ouvrir le dossier."})
         person = people_actions.create_person(structure=structure, actor=actor, data=values)
-        _timeline(person, kind="referral", label=origin, actor=actor, structure=structure)
+        _timeline(person, kind="referral", label=origin(person), actor=actor, structure=structure)
     referral.person = person
     referral.save(update_fields=["person"])
     change_referral_status(

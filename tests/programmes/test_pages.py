@@ -365,5 +365,5 @@ def test_the_pathway_shows_on_the_person_file_timeline(personas):
         enrolment=enrolments[0], structure=personas.structure_a, actor=None, ended_on=timezone.localdate()
     )
     page = _text(client.get(reverse("person_detail", args=[enrolments[0].person_id])))
-    assert f"Inscrite : {session}" in page and "Étape terminée : Ateliers" in page
+    assert f"Inscrit·e : {session}" in page and "Étape terminée : Ateliers" in page
     assert reverse("person_pathway", args=[enrolments[0].person_id]) in page

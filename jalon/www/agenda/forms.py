@@ -81,9 +81,11 @@ class AppointmentForm(forms.Form):
 
 
 def slot_label(slot) -> str:
-    from django.utils import formats
+    from django.utils.text import capfirst
 
-    return formats.date_format(timezone.localtime(slot.starts_at), "l j F H\\hi").capitalize()
+    from jalon.text import long_date
+
+    return capfirst(long_date(slot.starts_at, "l j F à H\\hi"))
 
 
 class PlaceForm(forms.Form):

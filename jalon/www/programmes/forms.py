@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from jalon.programmes.models import (
     EXIT_SUBTYPES,
+    LEFT_REASON_NEUTRAL,
     AttendanceStatus,
     ExitCategory,
-    LeftReason,
     RuleKind,
     Stage,
     StageKind,
@@ -99,7 +99,9 @@ class FinishForm(forms.Form):
     ended_on = forms.DateField(label="Date de fin", widget=_date_input())
     reason = forms.ChoiceField(
         label="Issue",
-        choices=[("", "Étape terminée")] + [(v, f"Partie : {label}") for v, label in LeftReason.choices],
+        # One list for every row: words that agree with no one ("A quitté l'étape", "réorientation").
+        choices=[("", "Étape terminée")]
+        + [(v, f"A quitté l'étape : {label}") for v, label in LEFT_REASON_NEUTRAL.items()],
         required=False,
     )
 

@@ -44,6 +44,7 @@ from jalon.programmes.models import (
     name_for,
 )
 from jalon.referrals.links import LinkError
+from jalon.text import agree
 from jalon.www.people.views import search_people
 from jalon.www.public.views import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
@@ -777,7 +778,10 @@ def person_pathway_record(request, pk: int):
     try:
         if what == "pair":
             actions.mark_peer(person=person, structure=structure, actor=request.user)
-            messages.success(request, "Marqué·e comme pair·e : peut accueillir et animer.")
+            messages.success(
+                request,
+                f"{agree(person, 'Marqué')} comme {agree(person, 'pair', 'paire')} : peut accueillir et animer.",
+            )
         elif what == "diagnostic":
             actions.record_diagnostic(person=person, structure=structure, actor=request.user)
             messages.success(request, "Diagnostic numérique noté comme réalisé.")

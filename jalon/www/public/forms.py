@@ -32,9 +32,7 @@ class PublicReferralForm(forms.Form):
         label=CONTACT_CONSENT_TEXT[1],
         error_messages={"required": "Il faut l'accord de la personne pour qu'on la contacte."},
     )
-    share_outcome = forms.BooleanField(
-        label="La personne accepte que je sois informé·e de la suite", required=False
-    )
+    share_outcome = forms.BooleanField(label="La personne accepte que je connaisse la suite", required=False)
     # Honeypot: hidden from people and screen readers; robots fill every field.
     website = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})

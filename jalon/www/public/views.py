@@ -91,11 +91,12 @@ def public_self_referral(request, token: str):
 
 
 PLAIN_STATUS = {
-    ReferralStatus.NEW: "reçue",
-    ReferralStatus.CONTACTED: "en cours",
-    ReferralStatus.APPOINTMENT: "en cours",
-    ReferralStatus.WELCOMED: "accompagnée",
-    ReferralStatus.ORIENTED: "accompagnée",
+    # Words about the step, not the person: no gender to guess on a public page.
+    ReferralStatus.NEW: "demande reçue",
+    ReferralStatus.CONTACTED: "prise de contact en cours",
+    ReferralStatus.APPOINTMENT: "prise de contact en cours",
+    ReferralStatus.WELCOMED: "accompagnement en cours",
+    ReferralStatus.ORIENTED: "accompagnement en cours",
     ReferralStatus.CLOSED: "sans suite",
 }
 
