@@ -5,7 +5,6 @@ enrols its own people; the others see them as "Prénom N." in lists and roll cal
 a session together needs) and never open their file.
 """
 
-import csv
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -862,25 +861,11 @@ def programme_dashboard(request, pk: int):
         rows += [[], ["Sorties", "Nombre"]] + [[str(label), n] for _, label, n in figures.exits_by_category]
         rows += [["Taux de sortie dynamique", _percent(figures.dynamic_rate)]]
         name = f"entonnoir-{programme.pk}-{start}-{end}"
-        if fmt == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            response.write("\ufeff")
-            csv.writer(response, delimiter=";").writerows(rows)
-            return response
-        from openpyxl import Workbook
+        from jalon import exports
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Entonnoir"
-        for row in rows:
-            sheet.append(row)
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        book.save(response)
-        return response
+        if fmt == "csv":
+            return exports.csv_response(rows, filename=name)
+        return exports.xlsx_response(rows, filename=name, title="Entonnoir")
     widest = max([c.people_entered for c in figures.stages] + [1])
     for cell in figures.stages:
         cell.width = round(100 * cell.people_entered / widest)
