@@ -43,6 +43,7 @@ from jalon.programmes.models import (
     name_for,
 )
 from jalon.referrals.links import LinkError
+from jalon.www import confirm
 from jalon.www.people.views import search_people
 from jalon.www.public.views import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
@@ -461,10 +462,41 @@ def session_invite(request, pk: int, person_pk: int):
     return redirect("session_detail", pk=session.pk)
 
 
-@require_POST
+def _cancel_confirmation(request, session: Session, enrolment: Enrolment):
+    person = enrolment.person
+    # The page names one of our own people: the read is traced like any other.
+    record(action=Action.READ, actor=request.user, structure=request.membership.structure, obj=person)
+    stage = session.stage
+    what = f"{stage.programme.name} — {stage.name}, session du {session.starts_on:%d/%m/%Y}"
+    if enrolment.status == EnrolmentStatus.WAITING:
+        title = f"Retirer {person.full_name} de la liste d'attente ?"
+        consequences = [f"{person.first_name} ne sera plus en attente d'une place ({what})."]
+        button = "Oui, retirer de la liste d'attente"
+    else:
+        title = f"Annuler l'inscription de {person.full_name} ?"
+        waiting = session.enrolments.filter(status=EnrolmentStatus.WAITING).exists()
+        consequences = [
+            f"L'inscription de {person.first_name} à cette session sera annulée ({what}).",
+            "La place sera proposée à la première personne en liste d'attente."
+            if waiting
+            else "La place redevient libre.",
+        ]
+        button = "Oui, annuler l'inscription"
+    return confirm.page(
+        request,
+        title=title,
+        consequences=consequences,
+        button=button,
+        back_url=reverse("session_detail", args=[session.pk]),
+    )
+
+
+@confirm.get_or_post
 def enrolment_cancel(request, pk: int, enrolment_pk: int):
     session = _session(request, pk, "people.edit")
     enrolment = _enrolment(request, session, enrolment_pk)
+    if not confirm.confirmed(request):
+        return _cancel_confirmation(request, session, enrolment)
     try:
         promoted = actions.cancel(
             enrolment=enrolment, structure=request.membership.structure, actor=request.user
