@@ -5,9 +5,11 @@ And links that read alike say what differs.
 
 import html
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.html_tree import parse
 
@@ -167,10 +169,16 @@ def two_stages_same_day(personas):
         stage = actions.add_stage(
             programme=programme, structure=a, actor=actor, name=name, kind=StageKind.WORKSHOP
         )
-        for days in (5, -5):  # one to come, one past: both lists on the page
+        # One to come, one past (both lists on the page), and one more the same day elsewhere.
+        for days, place in ((5, "Tiers-lieu"), (-5, "Tiers-lieu"), (5, "Médiathèque")):
             sessions.append(
                 actions.schedule_session(
-                    stage=stage, structure=a, actor=actor, slots=[(_at(days, 9), _at(days, 12))], capacity=5
+                    stage=stage,
+                    structure=a,
+                    actor=actor,
+                    slots=[(_at(days, 9), _at(days, 12))],
+                    capacity=5,
+                    place=place,
                 )
             )
     person = PersonFactory(structure=a)
@@ -184,7 +192,7 @@ def test_programme_page_session_links_say_their_stage(personas, two_stages_same_
     client = personas.client_for(personas.coordinator_a)
     tree = _page(client.get(reverse("programme_detail", args=[programme.pk])))
     session_links = [a for a in tree.find_all("a") if a.text.startswith("Session du")]
-    assert len(session_links) == 4
+    assert len(session_links) == 6
     assert_links_say_what_differs(tree)
 
 
@@ -192,5 +200,41 @@ def test_pathway_session_links_say_which_session(personas, two_stages_same_day):
     _, person = two_stages_same_day
     client = personas.client_for(personas.case_worker_a)
     tree = _page(client.get(reverse("person_pathway", args=[person.pk])))
-    assert len([a for a in tree.find_all("a") if "session" in a.accessible_name.lower()]) == 4
+    assert len([a for a in tree.find_all("a") if "session" in a.accessible_name.lower()]) == 6
+    assert_links_say_what_differs(tree)
+
+
+def test_agenda_appointments_with_one_title_say_when(personas):
+    from jalon.agenda import actions
+
+    day = timezone.localdate() + timedelta(days=7)
+    for hour in (9, 14):
+        starts = timezone.make_aware(datetime.combine(day, time(hour)))
+        actions.schedule(
+            structure=personas.structure_a,
+            actor=None,
+            title="Premier accueil",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+        )
+    client = personas.client_for(personas.case_worker_a)
+    tree = _page(client.get(reverse("agenda"), {"semaine": day.isoformat()}))
+    assert len([a for a in tree.find_all("a") if a.text.startswith("Premier accueil")]) == 2
+    assert_links_say_what_differs(tree)
+
+
+def test_inbox_referrals_with_one_first_name_say_when(personas):
+    from jalon.referrals import actions
+    from jalon.referrals.models import Referral, ReferralSource
+
+    for days_ago in (1, 3):
+        referral = actions.create_referral(
+            structure=personas.structure_a,
+            referrer=None,
+            source=ReferralSource.STAFF,
+            data={"first_name": "Yanis", "phone": "06 11 22 33 44", "contact_consent": True},
+        )
+        Referral.objects.filter(pk=referral.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
+    tree = _page(personas.client_for(personas.case_worker_a).get(reverse("referral_inbox")))
+    assert len([a for a in tree.find_all("a") if a.text.startswith("Yanis")]) == 2
     assert_links_say_what_differs(tree)
