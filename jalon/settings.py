@@ -249,3 +249,9 @@ LOGGING = {
 JALON_DORMANT_DAYS = int(os.environ.get("JALON_DORMANT_DAYS", "90"))
 JALON_RETENTION_DAYS = int(os.environ.get("JALON_RETENTION_DAYS", str(2 * 365)))
 JALON_BENCH = env_bool("JALON_BENCH", False)
+
+# Forms: one error summary on top, radio groups as fieldsets, only errors marked (see the module).
+BOOTSTRAP5 = {
+    "form_renderers": {"default": "jalon.www.rendering.JalonFormRenderer"},
+    "field_renderers": {"default": "jalon.www.rendering.JalonFieldRenderer"},
+}

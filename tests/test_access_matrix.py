@@ -190,7 +190,9 @@ REGISTRY = {
         writes=True,
         body={"purpose": ConsentPurpose.CONTACT_EMAIL, "method": ConsentMethod.ORAL},
     ),
-    "consent_withdraw": Rule("consent", ["post"], ("people.edit", "consent.edit"), writes=True),
+    "consent_withdraw": Rule(
+        "consent", ["get", "post"], ("people.edit", "consent.edit"), writes=True, body={"confirme": "oui"}
+    ),
     "person_sensitive": Rule(
         "person",
         ["get", "post"],
@@ -208,7 +210,9 @@ REGISTRY = {
         body={"role": Role.READ_ONLY, "is_active": "on"},
     ),
     "structure_outbox_retry": Rule("outbox", ["post"], ("structure.manage",), writes=True),
-    "api_token_revoke": Rule("token", ["post"], writes=True, user_scoped=True),
+    "api_token_revoke": Rule(
+        "token", ["get", "post"], writes=True, user_scoped=True, body={"confirme": "oui"}
+    ),
     "api:get_person": Rule("person", ["get"], ("people.view",), reads_shared=True),
     "api:patch_person": Rule(
         "person", ["patch"], ("people.view", "people.edit"), writes=True, body={"first_name": "Fuite"}

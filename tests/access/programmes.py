@@ -197,7 +197,9 @@ REGISTRY = {
     ),
     "session_enrol": Rule("session_person", ["post"], ("people.edit",), writes=True),
     "session_invite": Rule("session_person", ["post"], ("people.edit",), writes=True),
-    "enrolment_cancel": Rule("session_enrolment", ["post"], ("people.edit",), writes=True),
+    "enrolment_cancel": Rule(
+        "session_enrolment", ["get", "post"], ("people.edit",), writes=True, body={"confirme": "oui"}
+    ),
     "enrolment_finish": Rule(
         "session_enrolment",
         ["post"],

@@ -158,8 +158,9 @@ REGISTRY = {
         "orientation_in", ["post"], ("people.edit",), writes=True, body={"decision": "oui"}
     ),
     "orientation_move": Rule(
-        "orientation", ["post"], ("people.edit",), writes=True, body={"status": "annulee"}
+        "orientation", ["post"], ("people.edit",), writes=True, body={"status": "annulee", "confirme": "oui"}
     ),
+    "orientation_cancel": Rule("orientation", ["get"], ("people.edit",)),
     "api:get_referral": Rule("referral", ["get"], ("people.view",)),
     "api:patch_referral": Rule(
         "referral", ["patch"], ("people.view", "people.edit"), writes=True, body={"status": "contactee"}

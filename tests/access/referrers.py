@@ -39,7 +39,13 @@ REGISTRY = {
         writes=True,
         body={"kind": "visite", "happened_on": "2026-11-02"},
     ),
-    "referrer_link": Rule("referrer", ["post"], ("people.edit",), writes=True, body={"action": "remplacer"}),
+    "referrer_link": Rule(
+        "referrer",
+        ["get", "post"],
+        ("people.edit",),
+        writes=True,
+        body={"action": "remplacer", "confirme": "oui"},
+    ),
 }
 PARAMS = {"referrer_id": "object"}
 NOT_TENANT = {

@@ -52,7 +52,7 @@ def test_token_revoked_from_the_account_page_gets_401(personas, person_a):
     api = bearer(raw)
     assert api.get(f"/api/v1/people/{person_a.pk}").status_code == 200
     page = personas.client_for(user)
-    assert page.post(f"/compte/jetons/{token.pk}/revoquer/").status_code == 302
+    assert page.post(f"/compte/jetons/{token.pk}/revoquer/", {"confirme": "oui"}).status_code == 302
     response = api.get(f"/api/v1/people/{person_a.pk}")
     assert response.status_code == 401 and response.json() == UNAUTHENTICATED
     assert (

@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.users.models import ApiToken
+from jalon.www import confirm
 
 
 class TokenForm(forms.Form):
@@ -31,11 +32,22 @@ def api_tokens(request):
     return render(request, "account/tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret})
 
 
-@require_POST
+@confirm.get_or_post
 def api_token_revoke(request, pk: int):
     token = ApiToken.objects.filter(user=request.user, pk=pk, revoked_at__isnull=True).first()
     if token is None:
         raise Http404
+    if not confirm.confirmed(request):
+        return confirm.page(
+            request,
+            title=f"Révoquer le jeton « {token.name} » ?",
+            consequences=[
+                "Les programmes et tableurs qui utilisent ce jeton ne pourront plus lire ni écrire dans Jalon.",
+                "Un jeton révoqué ne peut pas être réactivé : il faudra en créer un nouveau.",
+            ],
+            button="Oui, révoquer le jeton",
+            back_url=reverse("api_tokens"),
+        )
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record(

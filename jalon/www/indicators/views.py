@@ -1,7 +1,7 @@
 """Indicators of repérage and accueil for the current structure: page and CSV."""
 
-import csv
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jalon import exports
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.referrals import indicators
@@ -90,13 +91,11 @@ def indicators_csv(request):
             " ".join(form.non_field_errors()), status=400, content_type="text/plain; charset=utf-8"
         )
     result = indicators.compute(membership.structure, start, end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="indicateurs-{start}-{end}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with accents when the file starts with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["indicateur", "dimension", "valeur", "du", "au"])
+    rows = [["indicateur", "dimension", "valeur", "du", "au"]]
     for name, dimension, value in indicators.long_rows(result):
-        writer.writerow([name, dimension, value.replace(".", ","), start.isoformat(), end.isoformat()])
+        # long_rows gives text (the API shares it): back to a number, so the helper writes "12,5".
+        rows.append([name, dimension, Decimal(value) if value else None, start, end])
+    response = exports.csv_response(rows, filename=f"indicateurs-{start}-{end}")
     # Aggregates only, no personal data; the export is still traced.
     record(action=Action.EXPORT, actor=request.user, structure=membership.structure, detail="indicateurs")
     return response

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jalon.audit.models import AuditEvent
+from jalon.audit.actions import record
+from jalon.audit.models import Action, AuditEvent
 from jalon.people import actions
 from jalon.people.models import (
     AgeBand,
@@ -22,6 +23,7 @@ from jalon.people.phones import to_e164
 from jalon.referrals.models import Orientation, PlanAction
 from jalon.structures import communes
 from jalon.text import normalize
+from jalon.www import confirm
 from jalon.www.pagination import capped_count, keyset_page, merged_keyset_page
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
@@ -228,13 +230,41 @@ def consent_add(request, pk: int):
     return redirect(reverse("person_detail", args=[person.pk]) + "#consentements")
 
 
-@require_POST
+# What stops when the person withdraws a consent, said plainly on the confirmation page.
+WITHDRAWAL_EFFECTS = {
+    ConsentPurpose.ACCOMPANIMENT: "La structure ne pourra plus accompagner la personne sur cette base.",
+    ConsentPurpose.SHARING: "La structure partenaire ne verra plus ce dossier.",
+    ConsentPurpose.CONTACT_SMS: "La personne ne recevra plus de SMS (rappels de rendez-vous et de séances).",
+    ConsentPurpose.CONTACT_EMAIL: "La personne ne recevra plus d'e-mails.",
+    ConsentPurpose.STATISTICS: "La personne ne comptera plus dans les statistiques anonymes.",
+    ConsentPurpose.TESTIMONY: "Ses photos et vidéos ne doivent plus être utilisées.",
+}
+
+
+@confirm.get_or_post
 def consent_withdraw(request, pk: int, consent_pk: int):
     person = person_for_edit(request, pk)
     membership = require(request, "consent.edit")
-    consent = Consent.objects.filter(person=person, pk=consent_pk).first()
+    consent = Consent.objects.filter(person=person, pk=consent_pk).select_related("target_structure").first()
     if consent is None:
         raise Http404
+    if not confirm.confirmed(request):
+        # The page names the person: the read is traced like any other.
+        record(action=Action.READ, actor=request.user, structure=membership.structure, obj=person)
+        what = consent.get_purpose_display()
+        if consent.target_structure:
+            what = f"{what} : {consent.target_structure.name}"
+        return confirm.page(
+            request,
+            title=f"Retirer le consentement de {person.full_name} ?",
+            consequences=[
+                f"Consentement retiré : « {what} ».",
+                WITHDRAWAL_EFFECTS.get(consent.purpose, ""),
+                "Ce retrait ne pourra pas être annulé : il faudra recueillir un nouveau consentement.",
+            ],
+            button="Oui, retirer le consentement",
+            back_url=reverse("person_detail", args=[person.pk]) + "#consentements",
+        )
     actions.withdraw_consent(consent=consent, structure=membership.structure, actor=request.user)
     messages.success(request, "Le retrait du consentement est enregistré.")
     return redirect(reverse("person_detail", args=[person.pk]) + "#consentements")

@@ -5,7 +5,6 @@ enrols its own people; the others see them as "Prénom N." in lists and roll cal
 a session together needs) and never open their file.
 """
 
-import csv
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -45,6 +44,7 @@ from jalon.programmes.models import (
 )
 from jalon.referrals.links import LinkError
 from jalon.text import agree
+from jalon.www import confirm
 from jalon.www.people.views import search_people
 from jalon.www.public.views import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
@@ -463,10 +463,41 @@ def session_invite(request, pk: int, person_pk: int):
     return redirect("session_detail", pk=session.pk)
 
 
-@require_POST
+def _cancel_confirmation(request, session: Session, enrolment: Enrolment):
+    person = enrolment.person
+    # The page names one of our own people: the read is traced like any other.
+    record(action=Action.READ, actor=request.user, structure=request.membership.structure, obj=person)
+    stage = session.stage
+    what = f"{stage.programme.name} — {stage.name}, session du {session.starts_on:%d/%m/%Y}"
+    if enrolment.status == EnrolmentStatus.WAITING:
+        title = f"Retirer {person.full_name} de la liste d'attente ?"
+        consequences = [f"{person.first_name} ne sera plus en attente d'une place ({what})."]
+        button = "Oui, retirer de la liste d'attente"
+    else:
+        title = f"Annuler l'inscription de {person.full_name} ?"
+        waiting = session.enrolments.filter(status=EnrolmentStatus.WAITING).exists()
+        consequences = [
+            f"L'inscription de {person.first_name} à cette session sera annulée ({what}).",
+            "La place sera proposée à la première personne en liste d'attente."
+            if waiting
+            else "La place redevient libre.",
+        ]
+        button = "Oui, annuler l'inscription"
+    return confirm.page(
+        request,
+        title=title,
+        consequences=consequences,
+        button=button,
+        back_url=reverse("session_detail", args=[session.pk]),
+    )
+
+
+@confirm.get_or_post
 def enrolment_cancel(request, pk: int, enrolment_pk: int):
     session = _session(request, pk, "people.edit")
     enrolment = _enrolment(request, session, enrolment_pk)
+    if not confirm.confirmed(request):
+        return _cancel_confirmation(request, session, enrolment)
     try:
         promoted = actions.cancel(
             enrolment=enrolment, structure=request.membership.structure, actor=request.user
@@ -866,25 +897,11 @@ def programme_dashboard(request, pk: int):
         rows += [[], ["Sorties", "Nombre"]] + [[str(label), n] for _, label, n in figures.exits_by_category]
         rows += [["Taux de sortie dynamique", _percent(figures.dynamic_rate)]]
         name = f"entonnoir-{programme.pk}-{start}-{end}"
-        if fmt == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            response.write("\ufeff")
-            csv.writer(response, delimiter=";").writerows(rows)
-            return response
-        from openpyxl import Workbook
+        from jalon import exports
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Entonnoir"
-        for row in rows:
-            sheet.append(row)
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        book.save(response)
-        return response
+        if fmt == "csv":
+            return exports.csv_response(rows, filename=name)
+        return exports.xlsx_response(rows, filename=name, title="Entonnoir")
     widest = max([c.people_entered for c in figures.stages] + [1])
     for cell in figures.stages:
         cell.width = round(100 * cell.people_entered / widest)

@@ -24,5 +24,6 @@ urlpatterns = [
     path("orientations/<int:pk>/", views.orientation_detail, name="orientation_detail"),
     path("orientations/<int:pk>/repondre/", views.orientation_answer, name="orientation_answer"),
     path("orientations/<int:pk>/etape/", views.orientation_move, name="orientation_move"),
+    path("orientations/<int:pk>/annuler/", views.orientation_cancel, name="orientation_cancel"),
     path("reponse/<str:token>/", views.public_orientation_answer, name="public_orientation_answer"),
 ]

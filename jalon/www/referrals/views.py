@@ -29,6 +29,7 @@ from jalon.referrals.models import (
     ReferralSource,
     ReferralStatus,
 )
+from jalon.www import confirm
 from jalon.www.errors import add_to_form
 from jalon.www.pagination import capped_count
 from jalon.www.scoping import person_for_edit, person_for_read, require
@@ -554,6 +555,36 @@ def orientation_answer(request, pk: int):
     return redirect("orientation_detail", pk=pk)
 
 
+def _cancel_confirmation(request, orientation: Orientation):
+    consequences = ["L'orientation restera dans l'historique de la personne, marquée « annulée »."]
+    if orientation.status == OrientationStatus.PROPOSED and orientation.target_structure_id:
+        consequences.insert(
+            0,
+            f"{orientation.target_name} ne pourra plus répondre : le lien reçu par e-mail ne marchera plus.",
+        )
+    elif orientation.status != OrientationStatus.PROPOSED:
+        consequences.insert(0, f"Pensez à prévenir {orientation.target_name} : Jalon ne le fait pas.")
+    return confirm.page(
+        request,
+        title=f"Annuler l'orientation vers {orientation.target_name} ?",
+        consequences=consequences,
+        button="Oui, annuler l'orientation",
+        back_url=reverse("orientation_detail", args=[orientation.pk]),
+        action_url=reverse("orientation_move", args=[orientation.pk]),
+        fields={"status": OrientationStatus.CANCELLED.value},
+    )
+
+
+@require_GET
+def orientation_cancel(request, pk: int):
+    """The confirmation page; the cancellation itself is a confirmed POST to orientation_move."""
+    orientation = _orientation(request, pk, "people.edit")
+    sender = orientation.from_structure_id == request.membership.structure_id
+    if not (sender and orientation.can_move_to(OrientationStatus.CANCELLED)):
+        raise Http404
+    return _cancel_confirmation(request, orientation)
+
+
 @require_POST
 def orientation_move(request, pk: int):
     orientation = _orientation(request, pk, "people.edit")
@@ -561,6 +592,8 @@ def orientation_move(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choisissez une étape.")
         return redirect("orientation_detail", pk=pk)
+    if form.cleaned_data["status"] == OrientationStatus.CANCELLED and not confirm.confirmed(request):
+        return _cancel_confirmation(request, orientation)
     try:
         actions.move_orientation(
             orientation=orientation,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jalon.referrals import actions, links
 from jalon.referrals.models import Referrer
+from jalon.www import confirm
 from jalon.www.pagination import capped_count
 from jalon.www.scoping import require
 
@@ -146,11 +147,47 @@ def referrer_prospection(request, pk: int):
     return redirect("referrer_detail", pk=pk)
 
 
-@require_POST
+def _link_confirmation(request, referrer: Referrer, deactivate: bool):
+    back = reverse("referrer_detail", args=[referrer.pk])
+    lost = "Les affiches déjà imprimées ne fonctionneront plus, ni le lien déjà donné au relais."
+    if deactivate:
+        return confirm.page(
+            request,
+            title=f"Désactiver le lien de « {referrer.name} » ?",
+            consequences=[lost, "Le relais ne pourra plus vous envoyer de personnes par ce lien."],
+            button="Oui, désactiver le lien",
+            back_url=back,
+            fields={"action": "desactiver"},
+        )
+    if not referrer.link_is_live:
+        return confirm.page(
+            request,
+            title=f"Créer un nouveau lien pour « {referrer.name} » ?",
+            consequences=["Vous pourrez ensuite imprimer la nouvelle affiche et la donner au relais."],
+            button="Oui, créer le lien",
+            back_url=back,
+            fields={"action": "remplacer"},
+        )
+    return confirm.page(
+        request,
+        title=f"Remplacer le lien de « {referrer.name} » ?",
+        consequences=[lost, "Il faudra imprimer la nouvelle affiche et la donner au relais."],
+        button="Oui, remplacer le lien",
+        back_url=back,
+        fields={"action": "remplacer"},
+    )
+
+
+@confirm.get_or_post
 def referrer_link(request, pk: int):
     referrer = _referrer(request, pk, "people.edit")
     structure = request.membership.structure
-    if request.POST.get("action") == "desactiver":
+    deactivate = (request.POST if request.method == "POST" else request.GET).get("action") == "desactiver"
+    # A live link is on posters already: replacing or deactivating it asks first. A new link for
+    # a deactivated one breaks nothing and needs no question.
+    if request.method == "GET" or ((deactivate or referrer.link_is_live) and not confirm.confirmed(request)):
+        return _link_confirmation(request, referrer, deactivate)
+    if deactivate:
         actions.revoke_link(referrer=referrer, structure=structure, actor=request.user)
         messages.success(request, "Le lien est désactivé : les affiches et liens donnés ne marchent plus.")
     else:
