@@ -17,6 +17,7 @@ from jalon.people import actions
 from jalon.people.models import (
     AgeBand,
     Consent,
+    ConsentPurpose,
     Person,
 )
 from jalon.people.phones import to_e164
