@@ -2,6 +2,7 @@
 
 import html
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -163,6 +164,68 @@ def test_intake_and_plan_from_the_person_file(personas, person_a):
     assert "Autonomie numérique" in plan and "Créer une adresse e-mail" in plan and "fait" in plan
 
 
+class _FormReader(HTMLParser):
+    """What a browser would submit from each form of a page: inputs, selected options, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._select, self._first_option = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        elif not self.forms:
+            return
+        elif tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "radio"):
+            self.forms[-1][attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select, self._first_option = attrs.get("name"), None
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = attrs.get("value", "")
+                self.forms[-1].setdefault(self._select, self._first_option)
+            if "selected" in attrs:
+                self.forms[-1][self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def submitted_form(page: str, **match) -> dict:
+    reader = _FormReader()
+    reader.feed(page)
+    return next(f for f in reader.forms if all(f.get(k) == str(v) for k, v in match.items()))
+
+
+def test_an_action_added_on_the_plan_page_goes_to_its_owner_by_default(personas, person_a):
+    """The page's own form, as a browser submits it: the owner defaults to the current user."""
+    a, worker = personas.structure_a, personas.case_worker_a.user
+    axis = actions.add_plan_axis(person=person_a, structure=a, actor=worker, title="Emploi")
+    objective = actions.add_plan_objective(axis=axis, structure=a, actor=worker, title="Préparer un CV")
+    client = personas.client_for(personas.case_worker_a)
+    page = text(client.get(reverse("person_plan", args=[person_a.pk])))
+    data = submitted_form(page, kind="action", objective=objective.pk)
+    assert data.get("owner") == str(worker.pk), data
+    # Every member of the structure can be chosen, and "nobody in particular" too.
+    assert personas.coordinator_a.user.get_full_name() in page
+    assert personas.case_worker_b.user.get_full_name() not in page
+    data.update(title="Écrire le CV", due_on=timezone.localdate().isoformat())
+    client.post(reverse("person_plan_add", args=[person_a.pk]), data)
+    action = PlanAction.objects.get()
+    assert action.owner == worker
+    assert "Écrire le CV" in text(client.get(reverse("plan_actions_mine")))
+    assert "actions de plans d'action à faire" in text(client.get(reverse("home"))).lower()
+    # Another member chosen on the page gets it in their own list, not the author.
+    coordinator = personas.coordinator_a.user
+    data.update(title="Appeler l'employeur", owner=coordinator.pk)
+    client.post(reverse("person_plan_add", args=[person_a.pk]), data)
+    assert PlanAction.objects.get(title="Appeler l'employeur").owner == coordinator
+    mine = text(personas.client_for(coordinator).get(reverse("plan_actions_mine")))
+    assert "Appeler l'employeur" in mine and "Écrire le CV" not in mine
+
+
 def test_plan_refuses_an_axis_of_another_file(personas, person_a):
     other = PersonFactory(structure=personas.structure_a)
     axis = actions.add_plan_axis(person=other, structure=personas.structure_a, actor=None, title="Emploi")
@@ -256,7 +319,7 @@ PAGES = [
     ("inbox, mine", lambda ctx: reverse("referral_inbox") + "?qui=moi", 6),
     ("referral", lambda ctx: reverse("referral_detail", args=[ctx["referral"].pk]), 9),
     ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 8),
-    ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 11),
+    ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 12),  # + who may own an action
     ("my actions", lambda ctx: reverse("plan_actions_mine"), 5),
     ("orientations sent", lambda ctx: reverse("orientation_list"), 5),
     ("orientation", lambda ctx: reverse("orientation_detail", args=[ctx["orientation"].pk]), 6),

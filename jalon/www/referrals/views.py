@@ -330,9 +330,9 @@ def person_plan(request, pk: int):
         "can_edit": can_edit,
         "axis_form": forms.AxisForm(),
         "objective_form": forms.ObjectiveForm(),
-        "action_form": forms.PlanActionForm(structure=structure, initial={"owner": request.user.pk})
-        if can_edit
-        else None,
+        # The choices are read once for every "add an action" form of the page; the template
+        # used to loop over a name the view never gave, so "Qui s'en occupe" was always empty.
+        "owner_choices": forms.owner_choices(structure) if can_edit else [],
         "today": timezone.localdate(),
     }
     return render(request, "referrals/plan.html", context)
