@@ -33,6 +33,24 @@ BOOKING_HORIZON_DAYS = 21
 BOOKING_NOTICE = timedelta(hours=2)
 
 
+def participations_of(person):
+    """A person's appointments: booked for their file, or for a referral welcomed into it since.
+
+    A referral keeps its own participations (invited under the referral's consent); the file
+    reads them through the referral, so one person has one history wherever the work started.
+    """
+    return Participant.objects.filter(Q(person=person) | Q(referral__person=person))
+
+
+def file_id(participant: Participant) -> int | None:
+    """The person file a participation belongs to, directly or through its welcomed referral."""
+    if participant.person_id:
+        return participant.person_id
+    if participant.referral_id:
+        return participant.referral.person_id
+    return None
+
+
 def record_reads(*, actor, structure, participants, detail: str, via: str = "web") -> None:
     """One read event per person file shown among `participants`, written in one statement."""
     record_person_reads(
@@ -500,9 +518,10 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
     participant.outcome = outcome
     participant.outcome_at = now if outcome != Outcome.PENDING else None
     participant.save(update_fields=["outcome", "outcome_at"])
-    if participant.person_id and outcome != Outcome.PENDING:
+    person_id = file_id(participant)
+    if person_id and outcome != Outcome.PENDING:
         PersonEvent.objects.create(
-            person_id=participant.person_id,
+            person_id=person_id,
             kind="appointment_outcome",
             label=f"Rendez-vous « {appointment.title} » : {participant.get_outcome_display().lower()}",
             actor=actor,
@@ -513,7 +532,7 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
         actor=actor,
         structure=structure,
         obj=participant,
-        person=participant.person,
+        person=participant.person or (participant.referral.person if participant.referral_id else None),
         fields=["outcome"],
         via=via,
     )
@@ -649,16 +668,18 @@ def update_appointment(
     if told and upcoming:
         when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F Y à H\\hi")
         expected = appointment.participants.filter(outcome__in=(Outcome.PENDING, Outcome.EXCUSED))
-        for participant in expected.select_related("appointment__structure", "appointment__place__commune"):
+        for participant in expected.select_related(
+            "referral", "appointment__structure", "appointment__place__commune"
+        ):
             # An excuse was for the old date; the reminder is for the new one.
             Participant.objects.filter(pk=participant.pk).update(
                 outcome=Outcome.PENDING, outcome_at=None, reminded_at=None
             )
             participant.appointment = appointment
             send_message(participant, kind="modification")
-            if participant.person_id:
+            if file_id(participant):
                 PersonEvent.objects.create(
-                    person_id=participant.person_id,
+                    person_id=file_id(participant),
                     kind="appointment",
                     label=f"Rendez-vous déplacé : {appointment.title}, {when}",
                     actor=actor,
@@ -767,10 +788,9 @@ def booking_subject(booker: links.Booker):
 
 def upcoming_for(*, person=None, referral=None, now=None):
     now = now or timezone.now()
-    participants = Participant.objects.filter(
-        appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING
-    )
-    participants = participants.filter(person=person) if person else participants.filter(referral=referral)
+    participants = (
+        participations_of(person) if person else Participant.objects.filter(referral=referral)
+    ).filter(appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING)
     return participants.select_related("appointment__structure", "appointment__place__commune").order_by(
         "appointment__starts_at"
     )

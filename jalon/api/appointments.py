@@ -116,7 +116,7 @@ class SlotOut(Schema):
 
 def _with_participants(queryset):
     return queryset.select_related("place", "place__commune").prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.order_by("pk"))
+        Prefetch("participants", queryset=Participant.objects.select_related("referral").order_by("pk"))
     )
 
 

@@ -193,10 +193,14 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def submitted_form(page: str, **match) -> dict:
+def submitted_form(page: str, having: str = "", **match) -> dict:
     reader = _FormReader()
     reader.feed(page)
-    return next(f for f in reader.forms if all(f.get(k) == str(v) for k, v in match.items()))
+    return next(
+        f
+        for f in reader.forms
+        if all(f.get(k) == str(v) for k, v in match.items()) and (not having or having in f)
+    )
 
 
 def test_an_action_added_on_the_plan_page_goes_to_its_owner_by_default(personas, person_a):
@@ -318,7 +322,7 @@ PAGES = [
     ("inbox", lambda ctx: reverse("referral_inbox") + "?statut=toutes", 6),
     ("inbox, mine", lambda ctx: reverse("referral_inbox") + "?qui=moi", 6),
     ("referral", lambda ctx: reverse("referral_detail", args=[ctx["referral"].pk]), 9),
-    ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 8),
+    ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 9),  # + the referral needs
     ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 12),  # + who may own an action
     ("my actions", lambda ctx: reverse("plan_actions_mine"), 5),
     ("orientations sent", lambda ctx: reverse("orientation_list"), 5),
@@ -348,3 +352,83 @@ def test_pages_run_the_same_number_of_queries_at_n_and_10n(personas, person_a):
     assert all(a == b for a, b in counts.values()), report
     # Bounds are the measured counts, without slack: a new query on purpose raises its bound here.
     assert all(counts[label][0] <= bound for label, _, bound in PAGES), report
+
+
+# --- One person, one history: from the referral to the file ------------------------------------
+
+
+def _book_for(referral, *, days: int, title: str):
+    from jalon.agenda import actions as agenda
+
+    start = timezone.now() + timedelta(days=days)
+    if days > 0:
+        appointment = agenda.schedule(
+            structure=referral.structure,
+            actor=None,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+        )
+        return agenda.add_participant(
+            appointment=appointment, structure=referral.structure, actor=None, referral=referral
+        )
+    return agenda.record_past_appointment(
+        structure=referral.structure,
+        actor=None,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        referral=referral,
+    )
+
+
+@pytest.mark.parametrize("into", ["new file", "existing file"])
+def test_appointments_booked_from_a_referral_follow_it_into_the_file(personas, into):
+    from jalon.agenda import actions as agenda
+
+    a = personas.structure_a
+    referral = _referral(a, first_name="Awa", last_name="Diallo", phone="0611223344")
+    first = _book_for(referral, days=-2, title="Premier appel")
+    coming = _book_for(referral, days=3, title="Accueil collectif")
+    client = personas.client_for(personas.case_worker_a)
+    body = {"last_name": "Diallo"}
+    if into == "existing file":
+        existing = PersonFactory(structure=a, first_name="Awa", last_name="Diallo", phone="+33611223344")
+        body["person"] = existing.pk
+    response = client.post(reverse("referral_welcome", args=[referral.pk]), body)
+    person = Person.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    page = text(client.get(reverse("person_appointments", args=[person.pk])))
+    assert "Premier appel" in page and "Accueil collectif" in page
+    timeline = text(client.get(reverse("person_detail", args=[person.pk])))
+    assert "Premier appel" in timeline and "Accueil collectif" in timeline
+    # What is noted afterwards on the referral's appointment lands in the file's timeline too.
+    from jalon.agenda.models import Appointment
+
+    Appointment.objects.filter(pk=coming.appointment_id).update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+    coming.refresh_from_db()
+    agenda.record_outcome(participant=coming, structure=a, actor=None, outcome="absent")
+    assert person.events.filter(label__contains="Accueil collectif", kind="appointment_outcome").exists()
+    assert first.person_id is None  # the referral's own record is kept as it was
+    # Another structure sees neither the file nor its appointments.
+    other = personas.client_for(personas.case_worker_b)
+    assert other.get(reverse("person_appointments", args=[person.pk])).status_code == 404
+
+
+def test_the_intake_of_a_person_who_came_through_a_referral_starts_from_its_needs(personas):
+    a = personas.structure_a
+    referral = _referral(a, first_name="Awa", last_name="Diallo", needs=["emploi", "numerique"])
+    client = personas.client_for(personas.case_worker_a)
+    response = client.post(reverse("referral_welcome", args=[referral.pk]), {"last_name": "Diallo"})
+    person = Person.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    page = text(client.get(reverse("person_intake", args=[person.pk])))
+    form = submitted_form(page, having="held_on")
+    assert form["need_emploi"] == "2" and form["need_numerique"] == "2"
+    assert form["need_sante"] == "" and form["need_logement"] == ""
+    assert "besoins cochés lors de la demande" in page
+    # Saved as the page offers it, the intake carries the referral's needs; the next one starts blank.
+    client.post(reverse("person_intake_add", args=[person.pk]), form)
+    assert set(Intake.objects.get().needs.values_list("domain", flat=True)) == {"emploi", "numerique"}
+    again = submitted_form(text(client.get(reverse("person_intake", args=[person.pk]))), having="held_on")
+    assert again["need_emploi"] == "" and again["need_numerique"] == ""

@@ -279,7 +279,9 @@ def appointment_detail(request, pk: int):
 @require_POST
 def appointment_outcome(request, pk: int, participant_pk: int):
     appointment = _appointment(request, pk, "people.edit")
-    participant = appointment.participants.select_related("person").filter(pk=participant_pk).first()
+    participant = (
+        appointment.participants.select_related("person", "referral").filter(pk=participant_pk).first()
+    )
     if participant is None:
         raise Http404
     participant.appointment = appointment
@@ -431,7 +433,8 @@ def person_appointments(request, pk: int):
     structure = request.membership.structure
     own = person.structure_id == structure.pk
     participations = list(
-        Participant.objects.filter(person=person, appointment__structure=structure)
+        actions.participations_of(person)
+        .filter(appointment__structure=structure)
         .select_related("appointment", "appointment__place")
         .order_by("-appointment__starts_at")
     )

@@ -25,6 +25,7 @@ from jalon.referrals.models import (
     PlanAction,
     PlanAxis,
     PlanObjective,
+    Priority,
     Referral,
     ReferralSource,
     ReferralStatus,
@@ -258,7 +259,7 @@ def referral_welcome(request, pk: int):
 # --- Intake and action plan ----------------------------------------------------------------------
 
 
-def _intake_page(request, person, form, status=200):
+def _intake_page(request, person, form, status=200, from_referrals=()):
     membership = request.membership
     own = person.structure_id == membership.structure_id
     intakes = Intake.objects.filter(person=person).select_related("author").prefetch_related("needs")[:10]
@@ -266,6 +267,7 @@ def _intake_page(request, person, form, status=200):
         "person": person,
         "form": form,
         "intakes": intakes,
+        "from_referrals": from_referrals,
         "can_edit": own and membership.can("people.edit"),
     }
     return render(request, "referrals/intake.html", context, status=status)
@@ -281,7 +283,12 @@ def person_intake(request, pk: int):
         obj=person,
         detail="points de situation",
     )
-    return _intake_page(request, person, forms.IntakeForm(initial={"held_on": timezone.localdate()}))
+    structure = request.membership.structure
+    initial = {"held_on": timezone.localdate()}
+    needs, referrals = actions.referral_needs_for_intake(person, structure)
+    # A person who came through a referral: the intake starts from what the referrer ticked.
+    initial.update({f"need_{code}": Priority.MEDIUM for code in needs})
+    return _intake_page(request, person, forms.IntakeForm(initial=initial), from_referrals=referrals)
 
 
 @require_POST
