@@ -190,7 +190,7 @@ def create_referral(
     cleaned = clean_referral_data(data)
     text = SELF_CONTACT_CONSENT_TEXT if source == ReferralSource.SELF else CONTACT_CONSENT_TEXT
     now = timezone.now()
-    referral = Referral.objects.create(
+    referral = Referral(
         structure=structure,
         referrer=referrer,
         source=source,
@@ -211,6 +211,8 @@ def create_referral(
         created_at=now,
         status_changed_at=now,
     )
+    referral.refresh_search_fields()
+    referral.save(force_insert=True)
     ReferralEvent.objects.create(
         referral=referral, status=ReferralStatus.NEW, label="Orientation reçue", actor=actor, at=now
     )

@@ -67,6 +67,45 @@ def test_inbox_pages_with_a_cursor(personas):
     assert names == ["P01", "P00"] and second.context["next_cursor"] is None
 
 
+def _names(response) -> set[str]:
+    return {referral.first_name for referral, _ in response.context["referrals"]}
+
+
+def test_inbox_search_by_name_or_phone_whatever_the_accents_case_or_format(personas):
+    a = personas.structure_a
+    _referral(a, first_name="Élodie", last_name="Lefèvre", phone="06 12 34 56 78")
+    _referral(a, first_name="Elodie", last_name="Martin", phone="0699887766")
+    _referral(a, first_name="Rémi", last_name="Lefebvre", phone="+33 7 81 22 33 44")
+    _referral(personas.structure_b, first_name="Élodie", last_name="Lefèvre", phone="06 12 34 56 78")
+    client = personas.client_for(personas.case_worker_a)
+    inbox = reverse("referral_inbox")
+    page = text(client.get(inbox))
+    assert 'name="q"' in page and "Nom ou téléphone" in page
+    cases = {
+        "elodie": {"Élodie", "Elodie"},
+        "ÉLODIE lefevre": {"Élodie"},
+        "lefèvre élodie": {"Élodie"},
+        "lefe": {"Élodie", "Rémi"},
+        "06 12 34 56 78": {"Élodie"},
+        "0612345678": {"Élodie"},
+        "+33612345678": {"Élodie"},
+        "+33 6 12 34 56 78": {"Élodie"},
+        "06.12.34.56.78": {"Élodie"},
+        "0033612345678": {"Élodie"},
+        "07 81 22": {"Rémi"},  # the start of a number
+        "56 78": {"Élodie"},  # its end
+        "Personne": set(),
+    }
+    for query, expected in cases.items():
+        response = client.get(inbox, {"q": query, "statut": "toutes"})
+        assert _names(response) == expected, query
+    # The other filters still apply, and B's referrals never show.
+    assert _names(client.get(inbox, {"q": "elodie", "qui": "moi"})) == set()
+    response = client.get(inbox, {"q": "elodie"})
+    assert response.context["total"] == 2 and "Ailleurs" not in text(response)
+    assert text(client.get(inbox, {"q": "x" * 300})).count("Aucune demande") == 1
+
+
 def test_staff_referral_form_refuses_bad_input_and_creates(personas):
     client = personas.client_for(personas.case_worker_a)
     bad = client.post(reverse("referral_create"), {"first_name": "Awa"})
@@ -321,6 +360,8 @@ def _grow(personas, person, n):
 PAGES = [
     ("inbox", lambda ctx: reverse("referral_inbox") + "?statut=toutes", 6),
     ("inbox, mine", lambda ctx: reverse("referral_inbox") + "?qui=moi", 6),
+    ("inbox, name", lambda ctx: reverse("referral_inbox") + "?statut=toutes&q=r3", 6),
+    ("inbox, phone", lambda ctx: reverse("referral_inbox") + "?statut=toutes&q=06+03+00", 6),
     ("referral", lambda ctx: reverse("referral_detail", args=[ctx["referral"].pk]), 9),
     ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 9),  # + the referral needs
     ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 12),  # + who may own an action

@@ -27,6 +27,11 @@ def _user_label(user):
 
 
 class InboxFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Nom ou téléphone",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     statut = forms.ChoiceField(
         label="Statut",
         required=False,

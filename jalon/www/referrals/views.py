@@ -86,6 +86,7 @@ def referral_inbox(request):
         queryset = queryset.filter(assigned_to=request.user)
     elif who == "personne":
         queryset = queryset.filter(assigned_to__isnull=True)
+    queryset = queryset.matching(data.get("q") or "")
     total, more = capped_count(queryset, cap=999)
     rows = list(
         _after(queryset, request.GET.get("apres", ""))
