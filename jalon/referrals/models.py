@@ -239,7 +239,7 @@ class ReferralQuerySet(OwnedQuerySet):
         """Name or phone search of the inbox: accents, case and the phone's format do not matter.
 
         A whole number is one lookup on the (structure, phone) index; part of a number or of a
-        name (each word must appear in "nom prénom") scans the structure's referrals only.
+        name (each word must start a word of "nom prénom") scans the structure's referrals only.
         """
         query = (query or "").strip()[:100]
         if not query:
@@ -251,10 +251,12 @@ class ReferralQuerySet(OwnedQuerySet):
             return self.filter(phone__contains=digits)
         from jalon.text import normalize
 
-        words = normalize(query).split()
+        # Each word starts a word of the name: "adele" finds Adèle, not Madeleine.
         queryset = self
-        for word in words[:5]:
-            queryset = queryset.filter(search_name__contains=word)
+        for word in normalize(query).split()[:5]:
+            queryset = queryset.filter(
+                models.Q(search_name__startswith=word) | models.Q(search_name__contains=f" {word}")
+            )
         return queryset
 
 

@@ -141,8 +141,8 @@ class AppointmentEditForm(forms.Form):
 
 PAST_OUTCOMES = [
     (Outcome.SEEN, "La personne est venue"),
-    (Outcome.ABSENT, "Absente, sans prévenir"),
-    (Outcome.EXCUSED, "Excusée"),
+    (Outcome.ABSENT, "La personne n'est pas venue et n'a pas prévenu"),
+    (Outcome.EXCUSED, "La personne a prévenu qu'elle ne pouvait pas venir"),
     (Outcome.NOT_HELD, "Le rendez-vous n'a pas eu lieu"),
 ]
 
