@@ -34,6 +34,24 @@ BOOKING_HORIZON_DAYS = 21
 BOOKING_NOTICE = timedelta(hours=2)
 
 
+def participations_of(person):
+    """A person's appointments: booked for their file, or for a referral welcomed into it since.
+
+    A referral keeps its own participations (invited under the referral's consent); the file
+    reads them through the referral, so one person has one history wherever the work started.
+    """
+    return Participant.objects.filter(Q(person=person) | Q(referral__person=person))
+
+
+def file_id(participant: Participant) -> int | None:
+    """The person file a participation belongs to, directly or through its welcomed referral."""
+    if participant.person_id:
+        return participant.person_id
+    if participant.referral_id:
+        return participant.referral.person_id
+    return None
+
+
 def record_reads(*, actor, structure, participants, detail: str, via: str = "web") -> None:
     """One read event per person file shown among `participants`, written in one statement."""
     record_person_reads(
@@ -199,6 +217,35 @@ def parse_slot(structure, key: str, *, self_booking: bool = False, now=None) -> 
 # --- Appointments ------------------------------------------------------------------------------
 
 
+PAST_DATE = (
+    "Cette date est déjà passée. Choisissez une date à venir, "
+    "ou utilisez « Noter un rendez-vous passé » pour un rendez-vous qui a déjà eu lieu."
+)
+NOT_YET = "Ce rendez-vous n'a pas encore eu lieu : fixez-le plutôt comme un nouveau rendez-vous."
+
+
+def _appointment_errors(*, structure, title, starts_at, ends_at, place) -> dict:
+    errors = {}
+    if not title:
+        errors["title"] = "Indiquez l'objet du rendez-vous."
+    if ends_at <= starts_at:
+        errors["ends_at"] = "La fin doit être après le début."
+    elif ends_at - starts_at > timedelta(hours=12):
+        errors["ends_at"] = "Un rendez-vous dure au plus 12 heures."
+    if place is not None and not places_for(structure).filter(pk=place.pk).exists():
+        errors["place"] = "Ce lieu n'est pas l'un des vôtres."
+    return errors
+
+
+def _check_organiser(structure, organiser) -> dict:
+    if (
+        organiser is not None
+        and not organiser.memberships.filter(structure=structure, is_active=True).exists()
+    ):
+        return {"organiser": "Cette personne ne fait pas partie de la structure."}
+    return {}
+
+
 @transaction.atomic
 def schedule(
     *,
@@ -214,23 +261,27 @@ def schedule(
     location_note: str = "",
     organiser=None,
     via: str = "web",
+    now: datetime | None = None,
+    _already_held: bool = False,
 ) -> Appointment:
+    """An appointment to come. One that already took place goes through record_past_appointment,
+    which sends nothing: an invitation announcing a past date is what people used to receive."""
     title = (title or "").strip()
-    errors = {}
-    if not title:
-        errors["title"] = "Indiquez l'objet du rendez-vous."
-    if ends_at <= starts_at:
-        errors["ends_at"] = "La fin doit être après le début."
-    elif ends_at - starts_at > timedelta(hours=12):
-        errors["ends_at"] = "Un rendez-vous dure au plus 12 heures."
-    if place is not None and not places_for(structure).filter(pk=place.pk).exists():
-        errors["place"] = "Ce lieu n'est pas l'un des vôtres."
+    errors = _appointment_errors(
+        structure=structure, title=title, starts_at=starts_at, ends_at=ends_at, place=place
+    )
+    now = now or timezone.now()
+    if _already_held and starts_at > now:
+        errors["starts_at"] = NOT_YET
+    elif not _already_held and starts_at <= now:
+        errors["starts_at"] = PAST_DATE
     if permanence is not None and permanence.host_id != structure.pk:
         errors["permanence"] = "Cette permanence n'est pas tenue par votre structure."
     if kind == AppointmentKind.INDIVIDUAL:
         capacity = 1
     elif not 1 <= capacity <= 500:
         errors["capacity"] = "Indiquez un nombre de places entre 1 et 500."
+    errors.update(_check_organiser(structure, organiser))
     if errors:
         raise ValidationError(errors)
     if permanence is not None and place is None:
@@ -253,6 +304,60 @@ def schedule(
         raise ValidationError("Ce créneau vient d'être réservé. Choisissez-en un autre.") from exc
     record(action=Action.CREATE, actor=actor, structure=structure, obj=appointment, via=via)
     return appointment
+
+
+@transaction.atomic
+def record_past_appointment(
+    *,
+    structure,
+    actor,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    person=None,
+    referral: Referral | None = None,
+    outcome: str = Outcome.SEEN,
+    place: Place | None = None,
+    location_note: str = "",
+    organiser=None,
+    via: str = "web",
+    now: datetime | None = None,
+) -> Participant:
+    """Note an appointment that already took place (seen at the front desk, by phone…).
+
+    A separate action from schedule(): the date must be past, and nothing is sent to anyone.
+    """
+    if (person is None) == (referral is None):
+        raise ValidationError("Indiquez la personne reçue.")
+    if outcome not in (Outcome.SEEN, Outcome.EXCUSED, Outcome.ABSENT, Outcome.NOT_HELD):
+        raise ValidationError({"outcome": "Choisissez vu·e, excusé·e, absent·e ou « n'a pas eu lieu »."})
+    now = now or timezone.now()
+    appointment = schedule(
+        structure=structure,
+        actor=actor,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        location_note=location_note,
+        organiser=organiser,
+        via=via,
+        now=now,
+        _already_held=True,
+    )
+    participant = add_participant(
+        appointment=appointment,
+        structure=structure,
+        actor=actor,
+        person=person,
+        referral=referral,
+        invite=False,
+        via=via,
+    )
+    participant.appointment = appointment
+    return record_outcome(
+        participant=participant, structure=structure, actor=actor, outcome=outcome, now=now, via=via
+    )
 
 
 def _lock(appointment: Appointment) -> Appointment:
@@ -313,16 +418,18 @@ def add_participant(
             referral=referral, structure=structure, actor=actor, status=ReferralStatus.APPOINTMENT, via=via
         )
     when = long_date(appointment.starts_at, "l j F Y à H\\hi")
+    past = appointment.starts_at <= timezone.now()
     if person is not None:
         PersonEvent.objects.create(
             person=person,
             kind="appointment",
-            label=f"Rendez-vous fixé : {appointment.title}, {when}",
+            label=f"Rendez-vous {'passé noté' if past else 'fixé'} : {appointment.title}, {when}",
             actor=actor,
             structure=structure,
         )
     record(action=Action.CREATE, actor=actor, structure=structure, obj=participant, person=person, via=via)
-    if invite:
+    # An invitation announcing a date already gone is never sent.
+    if invite and not past:
         send_message(participant, kind="invitation")
     return participant
 
@@ -343,6 +450,7 @@ SUBJECTS = {
     "invitation": "Votre rendez-vous",
     "rappel": "Rappel : votre rendez-vous",
     "annulation": "Rendez-vous annulé",
+    "modification": "Votre rendez-vous a changé",
 }
 
 
@@ -359,7 +467,10 @@ def message_text(participant: Participant, kind: str) -> str:
         if phone:
             text += f" Pour en fixer un autre : {phone}."
         return text
-    lead = "rappel de votre rendez-vous" if kind == "rappel" else "votre rendez-vous est fixé"
+    lead = {
+        "rappel": "rappel de votre rendez-vous",
+        "modification": "votre rendez-vous change. Il aura lieu",
+    }.get(kind, "votre rendez-vous est fixé")
     text = f"Bonjour {participant.first_name}, {lead} avec {structure.name} le {when}"
     text += f", {where}." if where else "."
     if phone:
@@ -387,7 +498,8 @@ def send_message(participant: Participant, *, kind: str) -> int:
             attachments=attachments,
         )
         sent += 1
-    if kind == "invitation" and sent:
+    # The reminder job reads invited_at: a change told two days ahead stands for the reminder.
+    if kind in ("invitation", "modification") and sent:
         Participant.objects.filter(pk=participant.pk).update(invited_at=timezone.now())
     return sent
 
@@ -398,18 +510,19 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
     if appointment.structure_id != structure.pk:
         raise PermissionDenied
     if outcome not in Outcome.values:
-        raise ValidationError("Choisissez vu·e, excusé·e ou absent·e.")
+        raise ValidationError("Choisissez vu·e, excusé·e, absent·e ou « n'a pas eu lieu ».")
     if appointment.is_cancelled:
         raise ValidationError("Ce rendez-vous est annulé : il n'y a pas de présence à noter.")
     now = now or timezone.now()
-    if outcome in (Outcome.SEEN, Outcome.ABSENT) and appointment.starts_at > now:
+    if outcome in (Outcome.SEEN, Outcome.ABSENT, Outcome.NOT_HELD) and appointment.starts_at > now:
         raise ValidationError("La présence se note une fois le rendez-vous commencé.")
     participant.outcome = outcome
     participant.outcome_at = now if outcome != Outcome.PENDING else None
     participant.save(update_fields=["outcome", "outcome_at"])
-    if participant.person_id and outcome != Outcome.PENDING:
+    person_id = file_id(participant)
+    if person_id and outcome != Outcome.PENDING:
         PersonEvent.objects.create(
-            person_id=participant.person_id,
+            person_id=person_id,
             kind="appointment_outcome",
             label=f"Rendez-vous « {appointment.title} » : {gendered(participant.get_outcome_display().lower(), participant.person)}",
             actor=actor,
@@ -420,7 +533,7 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
         actor=actor,
         structure=structure,
         obj=participant,
-        person=participant.person,
+        person=participant.person or (participant.referral.person if participant.referral_id else None),
         fields=["outcome"],
         via=via,
     )
@@ -452,6 +565,171 @@ def cancel_appointment(*, appointment: Appointment, structure, actor, notify: bo
     return appointment
 
 
+UNCHANGED = object()
+# What the person is told about: a change of any of these is announced once.
+TOLD_FIELDS = ("starts_at", "ends_at", "place", "location_note")
+
+
+@transaction.atomic
+def update_appointment(
+    *,
+    appointment: Appointment,
+    structure,
+    actor,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    title=UNCHANGED,
+    place=UNCHANGED,
+    location_note=UNCHANGED,
+    organiser=UNCHANGED,
+    permanence=UNCHANGED,
+    person=None,
+    referral: Referral | None = None,
+    now: datetime | None = None,
+    via: str = "web",
+) -> list[str]:
+    """Change the date, place, staff or (individual appointment) person; returns what changed.
+
+    The people expected are told once, through the outbox and only on the channels they agreed
+    to: the version is bumped only when something they are told about changed, and it is part of
+    each message's dedupe key, so saving the same values again changes and sends nothing. The
+    J-2 reminder follows the new date. A past appointment may be corrected, never moved to come.
+    """
+    if appointment.structure_id != structure.pk:
+        raise PermissionDenied
+    appointment = _lock(appointment)
+    if appointment.is_cancelled:
+        raise ValidationError("Ce rendez-vous est annulé : fixez-en un nouveau.")
+    now = now or timezone.now()
+    was_past = appointment.starts_at <= now
+    values = {
+        "starts_at": starts_at or appointment.starts_at,
+        "ends_at": ends_at or appointment.ends_at,
+        "title": appointment.title if title is UNCHANGED else (title or "").strip(),
+        "place": appointment.place if place is UNCHANGED else place,
+        "location_note": appointment.location_note if location_note is UNCHANGED else location_note.strip(),
+        "organiser": appointment.organiser if organiser is UNCHANGED else organiser,
+    }
+    if starts_at and not ends_at:
+        values["ends_at"] = starts_at + (appointment.ends_at - appointment.starts_at)
+    errors = _appointment_errors(
+        structure=structure,
+        title=values["title"],
+        starts_at=values["starts_at"],
+        ends_at=values["ends_at"],
+        place=values["place"],
+    )
+    errors.update(_check_organiser(structure, values["organiser"]))
+    moved = values["starts_at"] != appointment.starts_at
+    if moved and was_past and values["starts_at"] > now:
+        errors["starts_at"] = (
+            "Ce rendez-vous a déjà eu lieu : on peut corriger sa date, pas la mettre à venir. "
+            "Fixez plutôt un nouveau rendez-vous."
+        )
+    elif moved and not was_past and values["starts_at"] <= now:
+        errors["starts_at"] = PAST_DATE
+    if permanence is not UNCHANGED and permanence is not None and permanence.host_id != structure.pk:
+        errors["permanence"] = "Cette permanence n'est pas tenue par votre structure."
+    new_participant = person or referral
+    current = list(appointment.participants.all()) if new_participant is not None else []
+    if new_participant is not None:
+        if appointment.kind != AppointmentKind.INDIVIDUAL or len(current) > 1:
+            errors["person"] = "On change la personne d'un rendez-vous individuel seulement."
+        elif (person is not None and person.structure_id != structure.pk) or (
+            referral is not None and referral.structure_id != structure.pk
+        ):
+            raise PermissionDenied
+    if errors:
+        raise ValidationError(errors)
+    if permanence is UNCHANGED:
+        # Moved off its permanence's grid, the appointment gives its slot back.
+        permanence = appointment.permanence
+        if moved and permanence is not None:
+            local_start = timezone.localtime(values["starts_at"])
+            if values["starts_at"] not in permanence.slots_on(local_start.date()):
+                permanence = None
+    values["permanence"] = permanence
+    changed = _really_changed(appointment, values)
+    told = [field for field in changed if field in TOLD_FIELDS]
+    if changed:
+        for field in changed:
+            setattr(appointment, field, values[field])
+        if told:
+            appointment.version += 1
+            changed.append("version")
+        try:
+            with transaction.atomic():
+                appointment.save(update_fields=changed)
+        except IntegrityError as exc:
+            raise ValidationError("Ce créneau vient d'être réservé. Choisissez-en un autre.") from exc
+        record(
+            action=Action.UPDATE, actor=actor, structure=structure, obj=appointment, fields=changed, via=via
+        )
+    upcoming = appointment.starts_at > now
+    if told and upcoming:
+        when = long_date(appointment.starts_at, "l j F Y à H\\hi")
+        expected = appointment.participants.filter(outcome__in=(Outcome.PENDING, Outcome.EXCUSED))
+        for participant in expected.select_related(
+            "referral", "appointment__structure", "appointment__place__commune"
+        ):
+            # An excuse was for the old date; the reminder is for the new one.
+            Participant.objects.filter(pk=participant.pk).update(
+                outcome=Outcome.PENDING, outcome_at=None, reminded_at=None
+            )
+            participant.appointment = appointment
+            send_message(participant, kind="modification")
+            if file_id(participant):
+                PersonEvent.objects.create(
+                    person_id=file_id(participant),
+                    kind="appointment",
+                    label=f"Rendez-vous déplacé : {appointment.title}, {when}",
+                    actor=actor,
+                    structure=structure,
+                )
+    if new_participant is not None:
+        old = current[0] if current else None
+        same = old is not None and (
+            (person is not None and old.person_id == person.pk)
+            or (referral is not None and old.referral_id == referral.pk)
+        )
+        if not same:
+            if old is not None:
+                if upcoming and old.outcome == Outcome.PENDING:
+                    old.appointment = appointment
+                    send_message(old, kind="annulation")
+                record(
+                    action=Action.DELETE,
+                    actor=actor,
+                    structure=structure,
+                    obj=old,
+                    person=old.person,
+                    via=via,
+                )
+                old.delete()
+            add_participant(
+                appointment=appointment,
+                structure=structure,
+                actor=actor,
+                person=person,
+                referral=referral,
+                invite=upcoming,
+                via=via,
+            )
+            changed.append("participant")
+    return changed
+
+
+def _really_changed(appointment: Appointment, values: dict) -> list[str]:
+    changed = []
+    for field, value in values.items():
+        if field in ("place", "organiser", "permanence"):
+            if getattr(appointment, f"{field}_id") != (value.pk if value is not None else None):
+                changed.append(field)
+        elif getattr(appointment, field) != value:
+            changed.append(field)
+    return changed
+
+
 def send_reminders(now=None) -> dict:
     """Hourly job: remind each participant once, about two days before. Idempotent."""
     now = now or timezone.now()
@@ -473,8 +751,9 @@ def send_reminders(now=None) -> dict:
                 reminded_at=now
             ):
                 continue
-            # Booked less than two days ahead: the invitation was the reminder.
-            if participant.created_at > participant.appointment.starts_at - REMIND_BEFORE:
+            # Booked (or moved) less than two days ahead: that message was the reminder.
+            told_at = participant.invited_at or participant.created_at
+            if told_at > participant.appointment.starts_at - REMIND_BEFORE:
                 skipped += 1
                 continue
             if send_message(participant, kind="rappel"):
@@ -510,10 +789,9 @@ def booking_subject(booker: links.Booker):
 
 def upcoming_for(*, person=None, referral=None, now=None):
     now = now or timezone.now()
-    participants = Participant.objects.filter(
-        appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING
-    )
-    participants = participants.filter(person=person) if person else participants.filter(referral=referral)
+    participants = (
+        participations_of(person) if person else Participant.objects.filter(referral=referral)
+    ).filter(appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING)
     return participants.select_related("appointment__structure", "appointment__place__commune").order_by(
         "appointment__starts_at"
     )

@@ -198,6 +198,9 @@ class Outcome(models.TextChoices):
     SEEN = "vu", _("Vu·e")
     EXCUSED = "excuse", _("Excusé·e")
     ABSENT = "absent", _("Absent·e")
+    # The appointment itself did not happen (the case worker was ill, the room was shut…):
+    # neither the person's absence nor their attendance, so the no-show rate leaves it out.
+    NOT_HELD = "non_tenu", _("N'a pas eu lieu")
 
 
 class Participant(models.Model):

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
@@ -27,7 +28,7 @@ class ParticipantOut(Schema):
     referral_id: int | None
     first_name: str
     last_name: str
-    outcome: str = Field(description="a_venir, vu, excuse, absent")
+    outcome: str = Field(description="a_venir, vu, excuse, absent, non_tenu (n'a pas eu lieu)")
     booked_by_self: bool
     invited_at: datetime | None
     reminded_at: datetime | None
@@ -75,6 +76,32 @@ class AppointmentIn(Schema):
     invite: bool = True
 
 
+class AppointmentPatch(Schema):
+    """Only the fields sent change. A change of date or place is told once to the people expected."""
+
+    starts_at: datetime | None = Field(None, description="Nouvelle date et heure (à venir).")
+    duration_minutes: int | None = Field(None, ge=5, le=720)
+    title: str | None = None
+    place_id: int | None = Field(None, description="0 : plus de lieu.")
+    location_note: str | None = None
+    organiser_id: int | None = Field(None, description="Membre de la structure qui reçoit ; 0 : personne.")
+    person_id: int | None = Field(None, description="Rendez-vous individuel : une autre personne.")
+    referral_id: int | None = Field(None, description="Rendez-vous individuel : une autre demande.")
+
+
+class PastAppointmentIn(Schema):
+    """A rendez-vous qui a déjà eu lieu : noté pour l'historique, aucun message n'est envoyé."""
+
+    title: str
+    starts_at: datetime
+    duration_minutes: int = Field(45, ge=5, le=720)
+    outcome: Outcome = Outcome.SEEN
+    place_id: int | None = None
+    location_note: str = ""
+    person_id: int | None = None
+    referral_id: int | None = None
+
+
 class OutcomeIn(Schema):
     outcome: Outcome
 
@@ -89,7 +116,7 @@ class SlotOut(Schema):
 
 def _with_participants(queryset):
     return queryset.select_related("place", "place__commune").prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.order_by("pk"))
+        Prefetch("participants", queryset=Participant.objects.select_related("referral").order_by("pk"))
     )
 
 
@@ -136,25 +163,41 @@ def list_slots(request, jours: int = Query(14, ge=1, le=60)):
     ]
 
 
+def _aware(value: datetime) -> datetime:
+    """A date-time sent without an offset is read as French local time, like the pages."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _subject(structure, person_id, referral_id):
+    person = referral = None
+    if person_id is not None and referral_id is not None:
+        raise HttpError(422, "Indiquez une personne ou une demande, pas les deux.")
+    if person_id is not None:
+        person = Person.objects.owned_by(structure).filter(pk=person_id).first()
+        if person is None:
+            raise HttpError(422, "Personne inconnue dans votre structure.")
+    if referral_id is not None:
+        referral = Referral.objects.for_structure(structure).filter(pk=referral_id).first()
+        if referral is None:
+            raise HttpError(422, "Demande inconnue dans votre structure.")
+    return person, referral
+
+
+def _place(structure, place_id):
+    if place_id is None:
+        return None
+    place = actions.places_for(structure).filter(pk=place_id).first()
+    if place is None:
+        raise HttpError(422, "Lieu inconnu pour votre structure.")
+    return place
+
+
 @router.post("", response={201: AppointmentOut, 422: ErrorOut}, summary="Fixer un rendez-vous")
 def create_appointment(request, payload: AppointmentIn):
     membership = _membership(request, "people.edit")
     structure = membership.structure
-    person = referral = place = None
-    if payload.person_id is not None and payload.referral_id is not None:
-        raise HttpError(422, "Indiquez une personne ou une demande, pas les deux.")
-    if payload.person_id is not None:
-        person = Person.objects.owned_by(structure).filter(pk=payload.person_id).first()
-        if person is None:
-            raise HttpError(422, "Personne inconnue dans votre structure.")
-    if payload.referral_id is not None:
-        referral = Referral.objects.for_structure(structure).filter(pk=payload.referral_id).first()
-        if referral is None:
-            raise HttpError(422, "Demande inconnue dans votre structure.")
-    if payload.place_id is not None:
-        place = actions.places_for(structure).filter(pk=payload.place_id).first()
-        if place is None:
-            raise HttpError(422, "Lieu inconnu pour votre structure.")
+    person, referral = _subject(structure, payload.person_id, payload.referral_id)
+    place = _place(structure, payload.place_id)
     try:
         permanence = None
         if payload.creneau:
@@ -163,9 +206,7 @@ def create_appointment(request, payload: AppointmentIn):
         elif payload.starts_at is None:
             raise ValidationError("Indiquez le début (starts_at) ou un créneau libre (creneau).")
         else:
-            starts_at = payload.starts_at
-            if timezone.is_naive(starts_at):
-                starts_at = timezone.make_aware(starts_at)
+            starts_at = _aware(payload.starts_at)
             ends_at = starts_at + timedelta(minutes=payload.duration_minutes)
         appointment = actions.schedule(
             structure=structure,
@@ -193,6 +234,36 @@ def create_appointment(request, payload: AppointmentIn):
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
     return 201, _with_participants(Appointment.objects.filter(pk=appointment.pk)).get()
+
+
+@router.post(
+    "/passes",
+    response={201: AppointmentOut, 422: ErrorOut},
+    summary="Noter un rendez-vous qui a déjà eu lieu (aucun message envoyé)",
+)
+def record_past_appointment(request, payload: PastAppointmentIn):
+    membership = _membership(request, "people.edit")
+    structure = membership.structure
+    person, referral = _subject(structure, payload.person_id, payload.referral_id)
+    place = _place(structure, payload.place_id)
+    starts_at = _aware(payload.starts_at)
+    try:
+        participant = actions.record_past_appointment(
+            structure=structure,
+            actor=request.user,
+            title=payload.title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=payload.duration_minutes),
+            person=person,
+            referral=referral,
+            outcome=payload.outcome,
+            place=place,
+            location_note=payload.location_note,
+            via="api",
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
+    return 201, _with_participants(Appointment.objects.filter(pk=participant.appointment_id)).get()
 
 
 def _appointment(request, appointment_id: int, permission: str = "people.view"):
@@ -245,4 +316,57 @@ def cancel_appointment(request, appointment_id: int):
     actions.cancel_appointment(
         appointment=appointment, structure=membership.structure, actor=request.user, via="api"
     )
+    return _appointment(request, appointment_id)[1]
+
+
+@router.patch(
+    "/{int:appointment_id}",
+    response={200: AppointmentOut, 422: ErrorOut},
+    summary="Modifier un rendez-vous (date, lieu, personne, membre de l'équipe)",
+)
+def update_appointment(request, appointment_id: int, payload: AppointmentPatch):
+    membership, appointment = _appointment(request, appointment_id, "people.edit")
+    structure = membership.structure
+    sent = payload.model_dump(exclude_unset=True)
+    person, referral = _subject(structure, payload.person_id, payload.referral_id)
+    changes = {}
+    if "title" in sent:
+        changes["title"] = payload.title or ""
+    if "location_note" in sent:
+        changes["location_note"] = payload.location_note or ""
+    if "place_id" in sent:
+        changes["place"] = _place(structure, payload.place_id or None)
+    if "organiser_id" in sent:
+        organiser = None
+        if payload.organiser_id:
+            organiser = (
+                get_user_model()
+                .objects.filter(
+                    pk=payload.organiser_id, memberships__structure=structure, memberships__is_active=True
+                )
+                .first()
+            )
+            if organiser is None:
+                raise HttpError(422, "Cette personne ne fait pas partie de la structure.")
+        changes["organiser"] = organiser
+    starts_at = _aware(payload.starts_at) if payload.starts_at else appointment.starts_at
+    if payload.starts_at or payload.duration_minutes:
+        duration = (
+            timedelta(minutes=payload.duration_minutes)
+            if payload.duration_minutes
+            else appointment.ends_at - appointment.starts_at
+        )
+        changes.update(starts_at=starts_at, ends_at=starts_at + duration)
+    try:
+        actions.update_appointment(
+            appointment=appointment,
+            structure=structure,
+            actor=request.user,
+            person=person,
+            referral=referral,
+            via="api",
+            **changes,
+        )
+    except ValidationError as exc:
+        raise HttpError(422, _messages(exc)) from exc
     return _appointment(request, appointment_id)[1]

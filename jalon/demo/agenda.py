@@ -19,6 +19,7 @@ from jalon.people.models import Person
 from jalon.referrals import actions as referral_actions
 from jalon.referrals.models import Referral, ReferralSource, ReferralStatus
 from jalon.structures.models import Commune
+from jalon.text import normalize
 
 from .data import _mobile, demo_email, stable_seed
 
@@ -86,10 +87,12 @@ def _participant_source(host, rng, taken, index, people):
     """A file of the host if it has some, else a referral the host noted (orientation received)."""
     if index < len(people):
         return {"person": people[index]}
+    first_name = FIRST_NAMES[index % len(FIRST_NAMES)]
     referral = Referral.objects.create(
         structure=host,
         source=ReferralSource.STAFF,
-        first_name=FIRST_NAMES[index % len(FIRST_NAMES)],
+        first_name=first_name,
+        search_name=normalize(first_name),
         phone=_mobile(rng, taken),
         needs=["creation"],
         message="Orienté·e par la Gare à idées après le point de situation.",

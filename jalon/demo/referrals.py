@@ -296,6 +296,8 @@ def _referrals(tally, repair, referrers, rng, now, towns) -> list[Referral]:
                 status_changed_at=first_contact or created,
             )
         )
+    for row in rows:
+        row.refresh_search_fields()  # the inbox search reads it
     Referral.objects.bulk_create(rows)
     for referrer in referrers.values():
         actions.refresh_referrer_counts(referrer.pk)

@@ -4,9 +4,9 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
@@ -191,7 +191,7 @@ def create_referral(
     cleaned = clean_referral_data(data)
     text = SELF_CONTACT_CONSENT_TEXT if source == ReferralSource.SELF else CONTACT_CONSENT_TEXT
     now = timezone.now()
-    referral = Referral.objects.create(
+    referral = Referral(
         structure=structure,
         referrer=referrer,
         source=source,
@@ -212,6 +212,8 @@ def create_referral(
         created_at=now,
         status_changed_at=now,
     )
+    referral.refresh_search_fields()
+    referral.save(force_insert=True)
     ReferralEvent.objects.create(
         referral=referral, status=ReferralStatus.NEW, label="Orientation reçue", actor=actor, at=now
     )
@@ -379,10 +381,69 @@ def welcome_referral(
         _timeline(person, kind="referral", label=origin(person), actor=actor, structure=structure)
     referral.person = person
     referral.save(update_fields=["person"])
+    _carry_history(referral, person, structure=structure, actor=actor)
     change_referral_status(
         referral=referral, structure=structure, actor=actor, status=ReferralStatus.WELCOMED
     )
     return person
+
+
+def _carry_history(referral: Referral, person: Person, *, structure, actor) -> None:
+    """Put the referral's appointments on the file's timeline, at the time they happened.
+
+    The appointments stay the referral's (the agenda reads them through referral.person); read
+    through the reverse relation so this layer imports nothing from the agenda above it.
+    """
+    events = []
+    for participation in referral.participations.select_related("appointment").order_by("pk"):
+        appointment = participation.appointment
+        when = formats.date_format(timezone.localtime(appointment.starts_at), "l j F Y à H\\hi")
+        cancelled = " (annulé)" if appointment.cancelled_at else ""
+        events.append(
+            PersonEvent(
+                person=person,
+                kind="appointment",
+                label=f"Rendez-vous de la demande : {appointment.title}, {when}{cancelled}"[:255],
+                actor=actor,
+                structure=structure,
+                occurred_at=participation.created_at,
+            )
+        )
+        if participation.outcome_at is not None:
+            events.append(
+                PersonEvent(
+                    person=person,
+                    kind="appointment_outcome",
+                    label=(
+                        f"Rendez-vous « {appointment.title} » : {participation.get_outcome_display().lower()}"
+                    )[:255],
+                    actor=actor,
+                    structure=structure,
+                    occurred_at=participation.outcome_at,
+                )
+            )
+    PersonEvent.objects.bulk_create(events)
+
+
+def referral_needs_for_intake(person, structure) -> tuple[list[str], list[Referral]]:
+    """Needs ticked in the referrals that brought the person, not yet looked at in an intake.
+
+    The referral form and the intake share the same life domains (Need), so a need maps to the
+    intake domain of the same code. An intake held since a referral arrived has taken it in.
+    """
+    later_intake = Intake.objects.filter(
+        person=person, structure=structure, created_at__gt=OuterRef("created_at")
+    )
+    referrals = list(
+        Referral.objects.for_structure(structure)
+        .filter(person=person)
+        .filter(~Exists(later_intake))
+        .select_related("referrer")
+        .order_by("created_at", "pk")
+    )
+    ticked = {need for referral in referrals for need in referral.needs}
+    referrals = [referral for referral in referrals if referral.needs]
+    return [code for code in Need.values if code in ticked], referrals
 
 
 # --- Intake and action plan --------------------------------------------------------------------

@@ -5,6 +5,7 @@ person file when the person is welcomed. Orientations send a person on to a prog
 structure or a service, and the receiving side answers in Jalon or through a signed link.
 """
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -213,6 +214,52 @@ class ReferralSource(models.TextChoices):
     API = "api", _("API")
 
 
+PHONE_LIKE = re.compile(r"^[\d\s.+()/-]+$")
+
+
+def national_digits(query: str) -> str | None:
+    """The digits of a French number as typed ("06 12 34 56 78", "+33 6…", "0033 6…", "06.12"),
+    without the trunk 0 or the country code, or None when the query is not a phone number."""
+    if not PHONE_LIKE.match(query):
+        return None
+    digits = re.sub(r"\D", "", query)
+    if len(digits) < 4:
+        return None
+    if digits.startswith("0033"):
+        digits = digits[4:]
+    elif query.lstrip().startswith("+") and digits.startswith("33"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    return digits
+
+
+class ReferralQuerySet(OwnedQuerySet):
+    def matching(self, query: str):
+        """Name or phone search of the inbox: accents, case and the phone's format do not matter.
+
+        A whole number is one lookup on the (structure, phone) index; part of a number or of a
+        name (each word must start a word of "nom prénom") scans the structure's referrals only.
+        """
+        query = (query or "").strip()[:100]
+        if not query:
+            return self
+        digits = national_digits(query)
+        if digits is not None:
+            if len(digits) == 9:
+                return self.filter(phone=f"+33{digits}")
+            return self.filter(phone__contains=digits)
+        from jalon.text import normalize
+
+        # Each word starts a word of the name: "adele" finds Adèle, not Madeleine.
+        queryset = self
+        for word in normalize(query).split()[:5]:
+            queryset = queryset.filter(
+                models.Q(search_name__startswith=word) | models.Q(search_name__contains=f" {word}")
+            )
+        return queryset
+
+
 class Referral(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="referrals")
     referrer = models.ForeignKey(
@@ -223,6 +270,8 @@ class Referral(models.Model):
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # "nom prénom", lower-case without accents: the inbox search reads it on SQLite as on PostgreSQL.
+    search_name = models.CharField(max_length=210, blank=True, editable=False)
     # Asked during the first call, to recognise a person already known (name + birth date).
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     commune = models.ForeignKey(
@@ -260,7 +309,7 @@ class Referral(models.Model):
     first_contact_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("orientation reçue (repérage)")
@@ -304,6 +353,11 @@ class Referral(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    def refresh_search_fields(self) -> None:
+        from jalon.text import normalize
+
+        self.search_name = normalize(f"{self.last_name} {self.first_name}")
 
     @property
     def phone_display(self) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import time, timedelta
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from jalon.agenda import actions
@@ -142,6 +142,7 @@ PERMANENCE_BODY = {
     "slot_minutes": 30,
     "valid_from": "2026-11-02",
 }
+EDIT_BODY = {"day": "2099-06-01", "start": "10:00", "duration": 60, "title": "Information collective"}
 FAMILIES = {
     "appointment": (appointment_target, OBJECT_SITUATIONS),
     "participant": (participant_target, TWO_ID_SITUATIONS),
@@ -172,7 +173,15 @@ REGISTRY = {
     "person_appointment_join": Rule("person_collective", ["post"], ("people.edit",), writes=True),
     "person_booking_link": Rule("person", ["post"], ("people.edit",), writes=True),
     "referral_booking_link": Rule("referral", ["post"], ("people.edit",), writes=True),
+    "appointment_edit": Rule("appointment", ["get", "post"], ("people.edit",), writes=True, body=EDIT_BODY),
     "api:get_appointment": Rule("appointment", ["get"], ("people.view",)),
+    "api:update_appointment": Rule(
+        "appointment",
+        ["patch"],
+        ("people.view", "people.edit"),
+        writes=True,
+        body={"starts_at": "2099-06-01T10:00:00+02:00"},
+    ),
     "api:record_outcome": Rule(
         "participant", ["post"], ("people.view", "people.edit"), writes=True, body={"outcome": "excuse"}
     ),
@@ -183,7 +192,9 @@ NOT_TENANT = {
     "public_booking_ics": "public link carrying a signed token; tested in tests/agenda/",
 }
 FINGERPRINTS = [
-    lambda: Appointment.objects.aggregate(n=Count("pk"), cancelled=Count("cancelled_at")),
+    lambda: Appointment.objects.aggregate(
+        n=Count("pk"), cancelled=Count("cancelled_at"), moved=Sum("version")
+    ),
     lambda: Participant.objects.aggregate(n=Count("pk"), noted=Max("outcome_at")),
     lambda: tuple(Permanence.objects.order_by("pk").values_list("valid_until", flat=True)),
     lambda: Place.objects.count(),

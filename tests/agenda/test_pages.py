@@ -381,3 +381,211 @@ def test_ids_in_the_query_or_body_stay_inside_the_structure(personas, referral):
         client.post(reverse("appointment_create"), {**body, "demande": their_referral.pk}).status_code == 404
     )
     assert not Appointment.objects.exists()
+
+
+# --- Past dates, appointments already held, changes ---------------------------------------------
+
+
+def _paris(moment) -> tuple[str, str]:
+    local = timezone.localtime(moment)
+    return local.date().isoformat(), local.strftime("%H:%M")
+
+
+def test_a_past_date_is_refused_by_the_page_and_the_api_and_nothing_is_sent(personas, rota, referral):
+    client = personas.client_for(personas.case_worker_a)
+    for moment in (timezone.now() - timedelta(minutes=30), timezone.now() - timedelta(days=3)):
+        day, hour = _paris(moment)
+        response = client.post(
+            reverse("appointment_create"),
+            {
+                "demande": referral.pk,
+                "kind": "individuel",
+                "title": "Premier accueil",
+                "day": day,
+                "start": hour,
+                "duration": 45,
+                "invite": "on",
+            },
+        )
+        assert response.status_code == 200
+        assert "Cette date est déjà passée" in text(response)
+    api = _api(personas.case_worker_a.user)
+    yesterday = (timezone.now() - timedelta(days=1)).isoformat()
+    # Without an offset, the time is read in Paris, as on the pages: half an hour ago is past.
+    naive = timezone.localtime(timezone.now() - timedelta(minutes=30)).replace(tzinfo=None).isoformat()
+    for starts_at in (yesterday, naive):
+        refused = api.post(
+            "/api/v1/appointments",
+            {"title": "Accueil", "starts_at": starts_at, "referral_id": referral.pk},
+            content_type="application/json",
+        )
+        assert refused.status_code == 422 and "déjà passée" in refused.json()["detail"], starts_at
+    assert not Appointment.objects.exists() and not OutboxMessage.objects.exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.NEW
+
+
+def test_a_past_slot_cannot_be_chosen_through_the_booking_link(personas, rota, referral):
+    token = links.booking_token(structure=personas.structure_a, referral=referral)
+    permanence = rota[1]
+    last_week = timezone.localdate() + timedelta(days=2) - timedelta(days=7)
+    past_slot = actions.Slot(permanence, permanence.slots_on(last_week)[0])
+    response = Client().post(reverse("public_booking", kwargs={"token": token}), {"slot": past_slot.key})
+    assert response.status_code == 200 and "n'est plus libre" in text(response)
+    assert not Appointment.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_noting_an_appointment_already_held_from_the_file(personas, person_a, referral):
+    client = personas.client_for(personas.case_worker_a)
+    page = text(client.get(reverse("person_appointments", args=[person_a.pk])))
+    url = reverse("appointment_past_create") + f"?personne={person_a.pk}"
+    assert url in page.replace("&amp;", "&")
+    assert "Aucun message n'est envoyé" in text(client.get(url))
+    day, hour = _paris(timezone.now() - timedelta(days=2))
+    body = {"personne": person_a.pk, "day": day, "start": hour, "duration": 30, "title": "Accueil"}
+    response = client.post(reverse("appointment_past_create"), {**body, "outcome": "vu"})
+    assert response.status_code == 302 and response.url == reverse("person_appointments", args=[person_a.pk])
+    participant = Participant.objects.get()
+    assert participant.person == person_a and participant.outcome == Outcome.SEEN
+    listed = text(client.get(reverse("person_appointments", args=[person_a.pk])))
+    assert "Accueil" in listed and "Vu·e" in listed
+    # A date to come is not "already held": refused, nothing written.
+    day, hour = _paris(timezone.now() + timedelta(days=2))
+    response = client.post(
+        reverse("appointment_past_create"), {**body, "day": day, "start": hour, "outcome": "vu"}
+    )
+    assert "pas encore eu lieu" in text(response) and Participant.objects.count() == 1
+    # From a referral too, and "n'a pas eu lieu" may be what happened.
+    day, hour = _paris(timezone.now() - timedelta(hours=3))
+    client.post(
+        reverse("appointment_past_create"),
+        {
+            "demande": referral.pk,
+            "day": day,
+            "start": hour,
+            "duration": 30,
+            "title": "Rdv",
+            "outcome": "non_tenu",
+        },
+    )
+    assert Participant.objects.get(referral=referral).outcome == Outcome.NOT_HELD
+    assert not OutboxMessage.objects.exists()
+    theirs = PersonFactory(structure=personas.structure_b)
+    other = reverse("appointment_past_create")
+    assert client.get(other + f"?personne={theirs.pk}").status_code == 404
+    assert client.post(other, {**body, "personne": theirs.pk, "outcome": "vu"}).status_code == 404
+    assert client.get(other).status_code == 404
+    assert Participant.objects.count() == 2
+
+
+def test_editing_an_appointment_tells_the_person_once(personas, rota, referral):
+    place = rota[0]
+    start = timezone.now() + timedelta(days=4)
+    appointment = actions.schedule(
+        structure=personas.structure_a,
+        actor=personas.case_worker_a.user,
+        title="Premier accueil",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=45),
+        place=place,
+    )
+    actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, referral=referral
+    )
+    client = personas.client_for(personas.case_worker_a)
+    detail = text(client.get(reverse("appointment_detail", args=[appointment.pk])))
+    assert reverse("appointment_edit", args=[appointment.pk]) in detail
+    form = text(client.get(reverse("appointment_edit", args=[appointment.pk])))
+    day, hour = _paris(start)
+    assert f'value="{day}"' in form and f'value="{hour}"' in form
+    new_day, new_hour = _paris(start + timedelta(days=1))
+    body = {
+        "day": new_day,
+        "start": new_hour,
+        "duration": 45,
+        "title": "Premier accueil",
+        "place": place.pk,
+        "location_note": "Salle 2",
+        "organiser": personas.coordinator_a.user.pk,
+    }
+    response = client.post(reverse("appointment_edit", args=[appointment.pk]), body, follow=True)
+    assert "Les personnes attendues sont prévenues" in text(response)
+    appointment.refresh_from_db()
+    assert timezone.localtime(appointment.starts_at).date().isoformat() == new_day
+    assert appointment.organiser == personas.coordinator_a.user and appointment.location_note == "Salle 2"
+    assert OutboxMessage.objects.filter(purpose="rdv_modification", channel="sms").count() == 1
+    # The same save again: nothing changes, nothing more is sent.
+    response = client.post(reverse("appointment_edit", args=[appointment.pk]), body, follow=True)
+    assert "Rien n'a changé" in text(response)
+    assert OutboxMessage.objects.filter(purpose="rdv_modification").count() == 1
+    # A past date: said in French on the date field, nothing changes.
+    past_day, past_hour = _paris(timezone.now() - timedelta(days=1))
+    response = client.post(
+        reverse("appointment_edit", args=[appointment.pk]), {**body, "day": past_day, "start": past_hour}
+    )
+    assert response.status_code == 200 and "Cette date est déjà passée" in text(response)
+    assert Appointment.objects.get().starts_at == appointment.starts_at
+    # Another structure: 404, whatever the method; a read-only member may not change it.
+    other = personas.client_for(personas.case_worker_b)
+    assert other.get(reverse("appointment_edit", args=[appointment.pk])).status_code == 404
+    assert other.post(reverse("appointment_edit", args=[appointment.pk]), body).status_code == 404
+    reader = personas.client_for(personas.read_only_a)
+    assert reader.post(reverse("appointment_edit", args=[appointment.pk]), body).status_code == 403
+    assert OutboxMessage.objects.filter(purpose="rdv_modification").count() == 1
+
+
+def test_an_appointment_that_did_not_take_place_is_noted_on_its_page(personas, person_a):
+    start = timezone.now() - timedelta(hours=2)
+    appointment = actions.schedule(
+        structure=personas.structure_a,
+        actor=None,
+        title="Accueil",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        now=start - timedelta(days=1),
+    )
+    participant = actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, person=person_a, invite=False
+    )
+    client = personas.client_for(personas.case_worker_a)
+    assert "N'a pas eu lieu" in text(client.get(reverse("appointment_detail", args=[appointment.pk])))
+    client.post(
+        reverse("appointment_outcome", args=[appointment.pk, participant.pk]), {"outcome": "non_tenu"}
+    )
+    participant.refresh_from_db()
+    assert participant.outcome == Outcome.NOT_HELD
+
+
+def test_api_changes_an_appointment_and_notes_a_past_one(personas, rota, referral, person_a):
+    api = _api(personas.case_worker_a.user)
+    start = timezone.now() + timedelta(days=4)
+    created = api.post(
+        "/api/v1/appointments",
+        {"title": "Accueil", "starts_at": start.isoformat(), "referral_id": referral.pk},
+        content_type="application/json",
+    ).json()
+    url = f"/api/v1/appointments/{created['id']}"
+    moved = start + timedelta(days=1)
+    for _ in range(2):  # the same change twice: told once
+        response = api.patch(
+            url, {"starts_at": moved.isoformat(), "place_id": rota[0].pk}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+    assert response.json()["place_id"] == rota[0].pk
+    assert OutboxMessage.objects.filter(purpose="rdv_modification", channel="sms").count() == 1
+    past = api.patch(
+        url, {"starts_at": (timezone.now() - timedelta(days=1)).isoformat()}, content_type="application/json"
+    )
+    assert past.status_code == 422 and "déjà passée" in past.json()["detail"]
+    swapped = api.patch(url, {"person_id": person_a.pk}, content_type="application/json")
+    assert [p["person_id"] for p in swapped.json()["participants"]] == [person_a.pk]
+    outsider = _api(personas.case_worker_b.user)
+    assert outsider.patch(url, {"title": "Fuite"}, content_type="application/json").status_code == 404
+    held = (timezone.now() - timedelta(days=1)).isoformat()
+    noted = api.post(
+        "/api/v1/appointments/passes",
+        {"title": "Appel", "starts_at": held, "person_id": person_a.pk, "outcome": "absent"},
+        content_type="application/json",
+    )
+    assert noted.status_code == 201 and noted.json()["participants"][0]["outcome"] == "absent"
+    assert not OutboxMessage.objects.filter(purpose="rdv_invitation", to=person_a.phone).exists()

@@ -1,6 +1,6 @@
 """Agenda rules: rota, free slots, booking races, invitations with .ics, J-2 reminders, outcomes, links."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from unittest import mock
 
 import pytest
@@ -20,7 +20,7 @@ from jalon.people.models import ConsentMethod, ConsentPurpose
 from jalon.referrals import actions as referral_actions
 from jalon.referrals.links import LinkError
 from jalon.referrals.models import ReferralSource, ReferralStatus
-from tests.factories import StructureFactory
+from tests.factories import PersonFactory, StructureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -435,3 +435,261 @@ def test_send_booking_link(personas, referral):
     assert sent == 2
     sms = OutboxMessage.objects.get(channel="sms", purpose="rdv_lien")
     assert "https://jalon.example.org/rdv/" in sms.body
+
+
+# --- Past dates, appointments already held, changes ---------------------------------------------
+
+
+def test_a_past_date_is_refused_and_nothing_is_written_or_sent(personas, place, referral):
+    today = timezone.localdate()
+    now = local(today, 10)  # 10:00 in Paris
+    events = AuditEvent.objects.count()
+    for starts_at in (
+        local(today, 9, 30),  # earlier today, Paris time
+        (now - timedelta(minutes=1)).astimezone(UTC),  # the same instant written in UTC
+        now - timedelta(days=30),
+    ):
+        with pytest.raises(ValidationError) as error:
+            actions.schedule(
+                structure=personas.structure_a,
+                actor=None,
+                title="Premier accueil",
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=45),
+                place=place,
+                now=now,
+            )
+        assert "déjà passée" in error.value.message_dict["starts_at"][0]
+    assert not Appointment.objects.exists() and not OutboxMessage.objects.exists()
+    assert AuditEvent.objects.count() == events
+    # Later the same day is to come: accepted.
+    later = actions.schedule(
+        structure=personas.structure_a,
+        actor=None,
+        title="Premier accueil",
+        starts_at=local(today, 10, 30),
+        ends_at=local(today, 11),
+        now=now,
+    )
+    assert later.pk
+
+
+def test_an_appointment_already_held_is_noted_and_nothing_is_sent(personas, place, person_a, referral):
+    people_actions.give_consent(
+        person=person_a,
+        structure=personas.structure_a,
+        actor=None,
+        purpose=ConsentPurpose.CONTACT_SMS,
+        method=ConsentMethod.ORAL,
+    )
+    worker = personas.case_worker_a.user
+    held = timezone.now() - timedelta(days=1)
+    participant = actions.record_past_appointment(
+        structure=personas.structure_a,
+        actor=worker,
+        title="Accueil sans rendez-vous",
+        starts_at=held,
+        ends_at=held + timedelta(minutes=30),
+        person=person_a,
+        place=place,
+    )
+    assert participant.outcome == Outcome.SEEN and participant.invited_at is None
+    from_referral = actions.record_past_appointment(
+        structure=personas.structure_a,
+        actor=worker,
+        title="Appel",
+        starts_at=held,
+        ends_at=held + timedelta(minutes=15),
+        referral=referral,
+        outcome=Outcome.NOT_HELD,
+    )
+    assert from_referral.outcome == Outcome.NOT_HELD
+    assert not OutboxMessage.objects.exists()
+    assert person_a.events.filter(kind="appointment", label__startswith="Rendez-vous passé noté").exists()
+    assert AuditEvent.objects.filter(object_type="appointment", action="create").count() == 2
+    # Nor is it a back door to an invitation: a date to come is refused, and writes nothing.
+    soon = timezone.now() + timedelta(hours=2)
+    with pytest.raises(ValidationError) as error:
+        actions.record_past_appointment(
+            structure=personas.structure_a,
+            actor=worker,
+            title="Plus tard",
+            starts_at=soon,
+            ends_at=soon + timedelta(minutes=30),
+            person=person_a,
+        )
+    assert "pas encore eu lieu" in str(error.value)
+    assert Appointment.objects.count() == 2
+    # The J-2 job never writes about it.
+    assert actions.send_reminders() == {"reminded": 0, "skipped": 0}
+
+
+def test_an_appointment_that_did_not_take_place(personas, place, person_a):
+    now = timezone.now()
+    appointment = _appointment(personas, now + timedelta(days=1), place=place)
+    participant = actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, person=person_a, invite=False
+    )
+    with pytest.raises(ValidationError):  # not before it was due
+        actions.record_outcome(
+            participant=participant, structure=personas.structure_a, actor=None, outcome=Outcome.NOT_HELD
+        )
+    actions.record_outcome(
+        participant=participant,
+        structure=personas.structure_a,
+        actor=None,
+        outcome=Outcome.NOT_HELD,
+        now=now + timedelta(days=1, hours=1),
+    )
+    participant.refresh_from_db()
+    assert participant.outcome == "non_tenu" and participant.get_outcome_display() == "N'a pas eu lieu"
+    assert person_a.events.filter(label__contains="n'a pas eu lieu").exists()
+
+
+def test_moving_an_appointment_tells_the_person_once_and_the_reminder_follows(personas, place, referral):
+    now = timezone.now()
+    appointment = _appointment(personas, now + timedelta(days=5), place=place)
+    participant = actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, referral=referral
+    )
+    # Reminded two days before the first date…
+    assert actions.send_reminders(now=now + timedelta(days=3, hours=1))["reminded"] == 1
+    other_place = actions.create_place(structure=personas.structure_a, actor=None, name="Mairie annexe")
+    new_start = now + timedelta(days=8)
+    worker = personas.case_worker_a.user
+    change = {
+        "appointment": appointment,
+        "structure": personas.structure_a,
+        "actor": worker,
+        "starts_at": new_start,
+        "ends_at": new_start + timedelta(minutes=45),
+        "place": other_place,
+        "organiser": personas.coordinator_a.user,
+        "now": now + timedelta(days=3, hours=2),
+    }
+    changed = actions.update_appointment(**change)
+    assert set(changed) == {"starts_at", "ends_at", "place", "organiser", "version"}
+    told = OutboxMessage.objects.filter(purpose="rdv_modification")
+    assert told.count() == 2  # one SMS, one e-mail
+    sms = told.get(channel="sms")
+    assert "Mairie annexe" in sms.body and "Inès" in sms.body
+    assert "Tiers-lieu" not in sms.body
+    ics = told.get(channel="email").attachments[0]["content"]
+    assert "SEQUENCE:2" in ics  # calendars replace the first invitation
+    event = AuditEvent.objects.filter(object_type="appointment", action="update").latest("pk")
+    assert "starts_at" in event.fields and event.actor == worker
+    # Saving the same values again changes nothing and sends nothing more.
+    assert actions.update_appointment(**change) == []
+    assert told.count() == 2
+    # …and reminded again two days before the new date, not at the old one.
+    participant.refresh_from_db()
+    assert participant.reminded_at is None
+    assert actions.send_reminders(now=now + timedelta(days=5, hours=1))["reminded"] == 0
+    assert actions.send_reminders(now=now + timedelta(days=6, hours=1))["reminded"] == 1
+    # A change of staff only is not something to tell the person.
+    actions.update_appointment(
+        appointment=appointment, structure=personas.structure_a, actor=worker, organiser=worker
+    )
+    assert told.count() == 2
+
+
+def test_a_change_is_checked_in_french_and_writes_nothing(personas, place, person_a, referral):
+    now = timezone.now()
+    appointment = _appointment(personas, now + timedelta(days=5), place=place)
+    actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, referral=referral
+    )
+    elsewhere = actions.create_place(structure=personas.structure_b, actor=None, name="Chez B")
+    before = (Appointment.objects.get().starts_at, OutboxMessage.objects.count(), AuditEvent.objects.count())
+    past = now - timedelta(hours=1)
+    with pytest.raises(ValidationError) as error:
+        actions.update_appointment(
+            appointment=appointment, structure=personas.structure_a, actor=None, starts_at=past
+        )
+    assert "déjà passée" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        actions.update_appointment(
+            appointment=appointment,
+            structure=personas.structure_a,
+            actor=None,
+            organiser=personas.case_worker_b.user,
+            place=elsewhere,
+        )
+    assert set(error.value.message_dict) == {"organiser", "place"}
+    with pytest.raises(PermissionDenied):
+        actions.update_appointment(
+            appointment=appointment,
+            structure=personas.structure_b,
+            actor=None,
+            starts_at=now + timedelta(days=6),
+        )
+    after = (Appointment.objects.get().starts_at, OutboxMessage.objects.count(), AuditEvent.objects.count())
+    assert after == before
+    actions.cancel_appointment(appointment=appointment, structure=personas.structure_a, actor=None)
+    with pytest.raises(ValidationError) as error:
+        actions.update_appointment(
+            appointment=appointment,
+            structure=personas.structure_a,
+            actor=None,
+            starts_at=now + timedelta(days=6),
+        )
+    assert "annulé" in str(error.value)
+
+
+def test_a_past_appointment_is_corrected_without_moving_it_to_come_or_telling_anyone(
+    personas, person_a, referral
+):
+    held = timezone.now() - timedelta(days=2)
+    participant = actions.record_past_appointment(
+        structure=personas.structure_a,
+        actor=None,
+        title="Accueil",
+        starts_at=held,
+        ends_at=held + timedelta(minutes=30),
+        referral=referral,
+    )
+    appointment = participant.appointment
+    with pytest.raises(ValidationError) as error:
+        actions.update_appointment(
+            appointment=appointment,
+            structure=personas.structure_a,
+            actor=None,
+            starts_at=timezone.now() + timedelta(days=1),
+        )
+    assert "déjà eu lieu" in str(error.value)
+    actions.update_appointment(
+        appointment=appointment,
+        structure=personas.structure_a,
+        actor=None,
+        starts_at=held - timedelta(hours=1),
+    )
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_person_of_an_individual_appointment_can_change(personas, place, person_a, referral):
+    now = timezone.now()
+    appointment = _appointment(personas, now + timedelta(days=5), place=place)
+    actions.add_participant(
+        appointment=appointment, structure=personas.structure_a, actor=None, referral=referral
+    )
+    people_actions.give_consent(
+        person=person_a,
+        structure=personas.structure_a,
+        actor=None,
+        purpose=ConsentPurpose.CONTACT_SMS,
+        method=ConsentMethod.ORAL,
+    )
+    changed = actions.update_appointment(
+        appointment=appointment, structure=personas.structure_a, actor=None, person=person_a
+    )
+    assert changed == ["participant"]
+    assert [p.person for p in appointment.participants.all()] == [person_a]
+    # The one who was expected hears it is off; the new one gets the invitation (SMS: its consent).
+    assert OutboxMessage.objects.filter(purpose="rdv_annulation", to=referral.phone).exists()
+    assert OutboxMessage.objects.filter(purpose="rdv_invitation", to=person_a.phone).count() == 1
+    stranger = PersonFactory(structure=personas.structure_b)
+    with pytest.raises(PermissionDenied):
+        actions.update_appointment(
+            appointment=appointment, structure=personas.structure_a, actor=None, person=stranger
+        )
+    assert [p.person for p in appointment.participants.all()] == [person_a]

@@ -68,6 +68,7 @@ def agenda_world(personas, person_a):
         title="Premier accueil",
         starts_at=timezone.now() - timedelta(hours=3),
         ends_at=timezone.now() - timedelta(hours=2),
+        now=timezone.now() - timedelta(days=1),  # fixed the day before
     )
     actions.add_participant(appointment=past, structure=a, actor=None, person=person_a, invite=False)
     # The offer page lists a service (no INSEE code: browser tests keep only a few communes).
@@ -88,6 +89,8 @@ def test_agenda_screens_are_accessible(request, viewport, live_server, personas,
         reverse("appointment_create") + f"?demande={w['referral'].pk}",
         reverse("appointment_detail", args=[w["collective"].pk]),
         reverse("appointment_detail", args=[w["past"].pk]),
+        reverse("appointment_edit", args=[w["collective"].pk]),
+        reverse("appointment_past_create") + f"?demande={w['referral'].pk}",
         reverse("place_list"),
         reverse("place_detail", args=[w["place"].pk]),
         reverse("person_appointments", args=[w["person"].pk]),

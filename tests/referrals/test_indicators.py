@@ -153,6 +153,7 @@ def test_no_show_rate(personas):
         ends_at=start + timedelta(hours=1),
         kind="collectif",
         capacity=10,
+        now=start - timedelta(days=1),  # fixed the day before
     )
     for outcome in outcomes:
         participant = agenda.add_participant(
@@ -167,6 +168,7 @@ def test_no_show_rate(personas):
         ends_at=start + timedelta(hours=1),
         kind="collectif",
         capacity=10,
+        now=start - timedelta(days=1),  # fixed the day before
     )
     gone = agenda.add_participant(
         appointment=cancelled, structure=a, actor=None, person=PersonFactory(structure=a), invite=False

@@ -2,6 +2,7 @@
 
 import html
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -64,6 +65,47 @@ def test_inbox_pages_with_a_cursor(personas):
     second = client.get(reverse("referral_inbox") + "?apres=" + first.context["next_cursor"])
     names = [r.first_name for r, _ in second.context["referrals"]]
     assert names == ["P01", "P00"] and second.context["next_cursor"] is None
+
+
+def _names(response) -> set[str]:
+    return {referral.first_name for referral, _ in response.context["referrals"]}
+
+
+def test_inbox_search_by_name_or_phone_whatever_the_accents_case_or_format(personas):
+    a = personas.structure_a
+    _referral(a, first_name="Élodie", last_name="Lefèvre", phone="06 12 34 56 78")
+    _referral(a, first_name="Elodie", last_name="Martin", phone="0699887766")
+    _referral(a, first_name="Rémi", last_name="Lefebvre", phone="+33 7 81 22 33 44")
+    _referral(a, first_name="Madeleine", last_name="Bourg", phone="0688776655")
+    _referral(personas.structure_b, first_name="Élodie", last_name="Lefèvre", phone="06 12 34 56 78")
+    client = personas.client_for(personas.case_worker_a)
+    inbox = reverse("referral_inbox")
+    page = text(client.get(inbox))
+    assert 'name="q"' in page and "Nom ou téléphone" in page
+    cases = {
+        "elodie": {"Élodie", "Elodie"},
+        "ÉLODIE lefevre": {"Élodie"},
+        "lefèvre élodie": {"Élodie"},
+        "lefe": {"Élodie", "Rémi"},
+        "lodie": set(),  # a word is found by its start: "adele" is not Madeleine
+        "06 12 34 56 78": {"Élodie"},
+        "0612345678": {"Élodie"},
+        "+33612345678": {"Élodie"},
+        "+33 6 12 34 56 78": {"Élodie"},
+        "06.12.34.56.78": {"Élodie"},
+        "0033612345678": {"Élodie"},
+        "07 81 22": {"Rémi"},  # the start of a number
+        "56 78": {"Élodie"},  # its end
+        "Personne": set(),
+    }
+    for query, expected in cases.items():
+        response = client.get(inbox, {"q": query, "statut": "toutes"})
+        assert _names(response) == expected, query
+    # The other filters still apply, and B's referrals never show.
+    assert _names(client.get(inbox, {"q": "elodie", "qui": "moi"})) == set()
+    response = client.get(inbox, {"q": "elodie"})
+    assert response.context["total"] == 2 and "Ailleurs" not in text(response)
+    assert text(client.get(inbox, {"q": "x" * 300})).count("Aucune demande") == 1
 
 
 def test_staff_referral_form_refuses_bad_input_and_creates(personas):
@@ -163,6 +205,72 @@ def test_intake_and_plan_from_the_person_file(personas, person_a):
     assert "Autonomie numérique" in plan and "Créer une adresse e-mail" in plan and "fait" in plan
 
 
+class _FormReader(HTMLParser):
+    """What a browser would submit from each form of a page: inputs, selected options, textareas."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._select, self._first_option = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+        elif not self.forms:
+            return
+        elif tag == "input" and attrs.get("name") and attrs.get("type") not in ("checkbox", "radio"):
+            self.forms[-1][attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select, self._first_option = attrs.get("name"), None
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = attrs.get("value", "")
+                self.forms[-1].setdefault(self._select, self._first_option)
+            if "selected" in attrs:
+                self.forms[-1][self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def submitted_form(page: str, having: str = "", **match) -> dict:
+    reader = _FormReader()
+    reader.feed(page)
+    return next(
+        f
+        for f in reader.forms
+        if all(f.get(k) == str(v) for k, v in match.items()) and (not having or having in f)
+    )
+
+
+def test_an_action_added_on_the_plan_page_goes_to_its_owner_by_default(personas, person_a):
+    """The page's own form, as a browser submits it: the owner defaults to the current user."""
+    a, worker = personas.structure_a, personas.case_worker_a.user
+    axis = actions.add_plan_axis(person=person_a, structure=a, actor=worker, title="Emploi")
+    objective = actions.add_plan_objective(axis=axis, structure=a, actor=worker, title="Préparer un CV")
+    client = personas.client_for(personas.case_worker_a)
+    page = text(client.get(reverse("person_plan", args=[person_a.pk])))
+    data = submitted_form(page, kind="action", objective=objective.pk)
+    assert data.get("owner") == str(worker.pk), data
+    # Every member of the structure can be chosen, and "nobody in particular" too.
+    assert personas.coordinator_a.user.get_full_name() in page
+    assert personas.case_worker_b.user.get_full_name() not in page
+    data.update(title="Écrire le CV", due_on=timezone.localdate().isoformat())
+    client.post(reverse("person_plan_add", args=[person_a.pk]), data)
+    action = PlanAction.objects.get()
+    assert action.owner == worker
+    assert "Écrire le CV" in text(client.get(reverse("plan_actions_mine")))
+    assert "actions de plans d'action à faire" in text(client.get(reverse("home"))).lower()
+    # Another member chosen on the page gets it in their own list, not the author.
+    coordinator = personas.coordinator_a.user
+    data.update(title="Appeler l'employeur", owner=coordinator.pk)
+    client.post(reverse("person_plan_add", args=[person_a.pk]), data)
+    assert PlanAction.objects.get(title="Appeler l'employeur").owner == coordinator
+    mine = text(personas.client_for(coordinator).get(reverse("plan_actions_mine")))
+    assert "Appeler l'employeur" in mine and "Écrire le CV" not in mine
+
+
 def test_plan_refuses_an_axis_of_another_file(personas, person_a):
     other = PersonFactory(structure=personas.structure_a)
     axis = actions.add_plan_axis(person=other, structure=personas.structure_a, actor=None, title="Emploi")
@@ -254,9 +362,11 @@ def _grow(personas, person, n):
 PAGES = [
     ("inbox", lambda ctx: reverse("referral_inbox") + "?statut=toutes", 6),
     ("inbox, mine", lambda ctx: reverse("referral_inbox") + "?qui=moi", 6),
+    ("inbox, name", lambda ctx: reverse("referral_inbox") + "?statut=toutes&q=r3", 6),
+    ("inbox, phone", lambda ctx: reverse("referral_inbox") + "?statut=toutes&q=06+03+00", 6),
     ("referral", lambda ctx: reverse("referral_detail", args=[ctx["referral"].pk]), 9),
-    ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 8),
-    ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 11),
+    ("intake", lambda ctx: reverse("person_intake", args=[ctx["person"].pk]), 9),  # + the referral needs
+    ("plan", lambda ctx: reverse("person_plan", args=[ctx["person"].pk]), 12),  # + who may own an action
     ("my actions", lambda ctx: reverse("plan_actions_mine"), 5),
     ("orientations sent", lambda ctx: reverse("orientation_list"), 5),
     ("orientation", lambda ctx: reverse("orientation_detail", args=[ctx["orientation"].pk]), 6),
@@ -285,3 +395,83 @@ def test_pages_run_the_same_number_of_queries_at_n_and_10n(personas, person_a):
     assert all(a == b for a, b in counts.values()), report
     # Bounds are the measured counts, without slack: a new query on purpose raises its bound here.
     assert all(counts[label][0] <= bound for label, _, bound in PAGES), report
+
+
+# --- One person, one history: from the referral to the file ------------------------------------
+
+
+def _book_for(referral, *, days: int, title: str):
+    from jalon.agenda import actions as agenda
+
+    start = timezone.now() + timedelta(days=days)
+    if days > 0:
+        appointment = agenda.schedule(
+            structure=referral.structure,
+            actor=None,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+        )
+        return agenda.add_participant(
+            appointment=appointment, structure=referral.structure, actor=None, referral=referral
+        )
+    return agenda.record_past_appointment(
+        structure=referral.structure,
+        actor=None,
+        title=title,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        referral=referral,
+    )
+
+
+@pytest.mark.parametrize("into", ["new file", "existing file"])
+def test_appointments_booked_from_a_referral_follow_it_into_the_file(personas, into):
+    from jalon.agenda import actions as agenda
+
+    a = personas.structure_a
+    referral = _referral(a, first_name="Awa", last_name="Diallo", phone="0611223344")
+    first = _book_for(referral, days=-2, title="Premier appel")
+    coming = _book_for(referral, days=3, title="Accueil collectif")
+    client = personas.client_for(personas.case_worker_a)
+    body = {"last_name": "Diallo"}
+    if into == "existing file":
+        existing = PersonFactory(structure=a, first_name="Awa", last_name="Diallo", phone="+33611223344")
+        body["person"] = existing.pk
+    response = client.post(reverse("referral_welcome", args=[referral.pk]), body)
+    person = Person.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    page = text(client.get(reverse("person_appointments", args=[person.pk])))
+    assert "Premier appel" in page and "Accueil collectif" in page
+    timeline = text(client.get(reverse("person_detail", args=[person.pk])))
+    assert "Premier appel" in timeline and "Accueil collectif" in timeline
+    # What is noted afterwards on the referral's appointment lands in the file's timeline too.
+    from jalon.agenda.models import Appointment
+
+    Appointment.objects.filter(pk=coming.appointment_id).update(
+        starts_at=timezone.now() - timedelta(minutes=5)
+    )
+    coming.refresh_from_db()
+    agenda.record_outcome(participant=coming, structure=a, actor=None, outcome="absent")
+    assert person.events.filter(label__contains="Accueil collectif", kind="appointment_outcome").exists()
+    assert first.person_id is None  # the referral's own record is kept as it was
+    # Another structure sees neither the file nor its appointments.
+    other = personas.client_for(personas.case_worker_b)
+    assert other.get(reverse("person_appointments", args=[person.pk])).status_code == 404
+
+
+def test_the_intake_of_a_person_who_came_through_a_referral_starts_from_its_needs(personas):
+    a = personas.structure_a
+    referral = _referral(a, first_name="Awa", last_name="Diallo", needs=["emploi", "numerique"])
+    client = personas.client_for(personas.case_worker_a)
+    response = client.post(reverse("referral_welcome", args=[referral.pk]), {"last_name": "Diallo"})
+    person = Person.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    page = text(client.get(reverse("person_intake", args=[person.pk])))
+    form = submitted_form(page, having="held_on")
+    assert form["need_emploi"] == "2" and form["need_numerique"] == "2"
+    assert form["need_sante"] == "" and form["need_logement"] == ""
+    assert "besoins cochés lors de la demande" in page
+    # Saved as the page offers it, the intake carries the referral's needs; the next one starts blank.
+    client.post(reverse("person_intake_add", args=[person.pk]), form)
+    assert set(Intake.objects.get().needs.values_list("domain", flat=True)) == {"emploi", "numerique"}
+    again = submitted_form(text(client.get(reverse("person_intake", args=[person.pk]))), having="held_on")
+    assert again["need_emploi"] == "" and again["need_numerique"] == ""

@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from jalon.agenda.actions import places_for
-from jalon.agenda.models import AppointmentKind, Permanence, Place
+from jalon.agenda.models import AppointmentKind, Outcome, Permanence, Place
 from jalon.structures.models import Structure
+from jalon.www.referrals.forms import members_of
 
 DURATIONS = [
     (15, "15 minutes"),
@@ -71,12 +72,106 @@ class AppointmentForm(forms.Form):
                 self.add_error("day", "Indiquez la date, ou choisissez un créneau libre.")
             if not data.get("start"):
                 self.add_error("start", "Indiquez l'heure.")
-            if data.get("day") and data.get("start"):
-                starts_at = datetime.combine(
-                    data["day"], data["start"], tzinfo=timezone.get_current_timezone()
-                )
+            starts_at = _starts_at(data)
+            if starts_at is not None:
                 data["starts_at"] = starts_at
                 data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
+        return data
+
+
+def _starts_at(data) -> datetime | None:
+    """The date and hour typed, read in the structure's time zone (Europe/Paris)."""
+    if data.get("day") and data.get("start"):
+        return datetime.combine(data["day"], data["start"], tzinfo=timezone.get_current_timezone())
+    return None
+
+
+def _duration_choices(minutes: int | None) -> list[tuple[int, str]]:
+    choices = list(DURATIONS)
+    if minutes and minutes not in dict(choices):
+        choices.append((minutes, f"{minutes} minutes"))
+        choices.sort()
+    return choices
+
+
+class AppointmentEditForm(forms.Form):
+    """Change the date, place or staff of an appointment; the person is told once, if it is to come."""
+
+    day = forms.DateField(label="Date", widget=DateInput())
+    start = forms.TimeField(label="Heure", widget=TimeInput())
+    duration = forms.TypedChoiceField(label="Durée", choices=DURATIONS, coerce=int)
+    title = forms.CharField(label="Objet", max_length=200)
+    place = forms.ModelChoiceField(
+        label="Lieu", queryset=Place.objects.none(), required=False, empty_label="Autre lieu ou par téléphone"
+    )
+    location_note = forms.CharField(label="Précisions sur le lieu", max_length=255, required=False)
+    organiser = forms.ModelChoiceField(
+        label="Reçu·e par", queryset=None, required=False, empty_label="Personne en particulier"
+    )
+
+    def __init__(self, *args, structure, appointment, **kwargs):
+        start = timezone.localtime(appointment.starts_at)
+        minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+        kwargs.setdefault(
+            "initial",
+            {
+                "day": start.date(),
+                "start": start.time().replace(second=0, microsecond=0),
+                "duration": minutes,
+                "title": appointment.title,
+                "place": appointment.place_id,
+                "location_note": appointment.location_note,
+                "organiser": appointment.organiser_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["duration"].choices = _duration_choices(minutes)
+        self.fields["place"].queryset = places_for(structure).order_by("name")
+        self.fields["organiser"].queryset = members_of(structure)
+        self.fields["organiser"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+    def clean(self):
+        data = super().clean()
+        starts_at = _starts_at(data)
+        if starts_at is not None:
+            data["starts_at"] = starts_at
+            data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
+        return data
+
+
+PAST_OUTCOMES = [
+    (Outcome.SEEN, "La personne est venue"),
+    (Outcome.ABSENT, "La personne n'est pas venue et n'a pas prévenu"),
+    (Outcome.EXCUSED, "La personne a prévenu qu'elle ne pouvait pas venir"),
+    (Outcome.NOT_HELD, "Le rendez-vous n'a pas eu lieu"),
+]
+
+
+class PastAppointmentForm(forms.Form):
+    """An appointment that already took place: noted for the history, nothing is sent."""
+
+    day = forms.DateField(label="Date", widget=DateInput())
+    start = forms.TimeField(label="Heure", widget=TimeInput())
+    duration = forms.TypedChoiceField(label="Durée", choices=DURATIONS, coerce=int, initial=45)
+    title = forms.CharField(label="Objet", max_length=200, initial="Accueil")
+    outcome = forms.ChoiceField(
+        label="Ce qui s'est passé", choices=PAST_OUTCOMES, initial=Outcome.SEEN, widget=forms.RadioSelect
+    )
+    place = forms.ModelChoiceField(
+        label="Lieu", queryset=Place.objects.none(), required=False, empty_label="Autre lieu ou par téléphone"
+    )
+    location_note = forms.CharField(label="Précisions sur le lieu", max_length=255, required=False)
+
+    def __init__(self, *args, structure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places_for(structure).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        starts_at = _starts_at(data)
+        if starts_at is not None:
+            data["starts_at"] = starts_at
+            data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
         return data
 
 

@@ -5,7 +5,9 @@ from . import views
 urlpatterns = [
     path("agenda/", views.agenda_week, name="agenda"),
     path("agenda/nouveau/", views.appointment_create, name="appointment_create"),
+    path("agenda/passe/nouveau/", views.appointment_past_create, name="appointment_past_create"),
     path("agenda/<int:pk>/", views.appointment_detail, name="appointment_detail"),
+    path("agenda/<int:pk>/modifier/", views.appointment_edit, name="appointment_edit"),
     path(
         "agenda/<int:pk>/participants/<int:participant_pk>/presence/",
         views.appointment_outcome,

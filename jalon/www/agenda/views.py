@@ -23,7 +23,14 @@ from jalon.www.errors import add_to_form
 from jalon.www.public.views import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
-from .forms import AppointmentForm, BookingForm, PermanenceForm, PlaceForm
+from .forms import (
+    AppointmentEditForm,
+    AppointmentForm,
+    BookingForm,
+    PastAppointmentForm,
+    PermanenceForm,
+    PlaceForm,
+)
 
 
 def _monday(raw: str) -> date:
@@ -137,12 +144,102 @@ def appointment_create(request):
                     invite=data.get("invite", False),
                 )
         except ValidationError as exc:
-            add_to_form(form, exc)
+            _add_errors(form, exc)
         else:
             messages.success(request, "Le rendez-vous est fixé.")
             return redirect("appointment_detail", pk=appointment.pk)
     context = {"form": form, "person": person, "referral": referral, "has_slots": bool(slots)}
     return render(request, "agenda/appointment_form.html", context)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """The domain speaks of starts_at and ends_at; the form of a date, an hour and a duration."""
+    if hasattr(exc, "error_dict"):
+        renamed = {"starts_at": "day", "ends_at": "duration"}
+        exc = ValidationError({renamed.get(k, k): v for k, v in exc.error_dict.items()})
+    add_to_form(form, exc)
+
+
+def _subject(request, structure):
+    """The person file (?personne=) or the referral (?demande=) an appointment is for, or 404."""
+    source = request.POST if request.method == "POST" else request.GET
+    if source.get("personne", "").isdigit():
+        return person_for_edit(request, int(source["personne"])), None
+    if source.get("demande", "").isdigit():
+        referral = Referral.objects.for_structure(structure).filter(pk=source["demande"]).first()
+        if referral is not None:
+            return None, referral
+    raise Http404
+
+
+def appointment_past_create(request):
+    """Note an appointment that already took place: a separate action that sends nothing."""
+    membership = require(request, "people.edit")
+    structure = membership.structure
+    person, referral = _subject(request, structure)
+    form = PastAppointmentForm(request.POST or None, structure=structure)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = actions.record_past_appointment(
+                structure=structure,
+                actor=request.user,
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                person=person,
+                referral=referral,
+                outcome=data["outcome"],
+                place=data.get("place"),
+                location_note=data.get("location_note", ""),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Le rendez-vous passé est noté. Aucun message n'a été envoyé.")
+            if person is not None:
+                return redirect("person_appointments", pk=person.pk)
+            return redirect("appointment_detail", pk=participant.appointment_id)
+    context = {"form": form, "person": person, "referral": referral}
+    return render(request, "agenda/appointment_past_form.html", context)
+
+
+def appointment_edit(request, pk: int):
+    appointment = _appointment(request, pk, "people.edit")
+    structure = request.membership.structure
+    if appointment.is_cancelled:
+        messages.error(request, "Ce rendez-vous est annulé : fixez-en un nouveau.")
+        return redirect("appointment_detail", pk=appointment.pk)
+    form = AppointmentEditForm(request.POST or None, structure=structure, appointment=appointment)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = actions.update_appointment(
+                appointment=appointment,
+                structure=structure,
+                actor=request.user,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                title=data["title"],
+                place=data.get("place"),
+                location_note=data.get("location_note", ""),
+                organiser=data.get("organiser"),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if not changed:
+                messages.info(request, "Rien n'a changé.")
+            elif set(changed) & set(actions.TOLD_FIELDS) and data["starts_at"] > timezone.now():
+                messages.success(
+                    request,
+                    "Le rendez-vous est modifié. Les personnes attendues sont prévenues "
+                    "si elles ont accepté les SMS ou e-mails.",
+                )
+            else:
+                messages.success(request, "Le rendez-vous est modifié.")
+            return redirect("appointment_detail", pk=appointment.pk)
+    return render(request, "agenda/appointment_edit.html", {"form": form, "appointment": appointment})
 
 
 def _appointment(request, pk: int, permission: str = "people.view") -> Appointment:
@@ -166,7 +263,12 @@ def appointment_detail(request, pk: int):
     context = {
         "appointment": appointment,
         "participants": participants,
-        "outcomes": [(Outcome.SEEN, "Vu·e"), (Outcome.EXCUSED, "Excusé·e"), (Outcome.ABSENT, "Absent·e")],
+        "outcomes": [
+            (Outcome.SEEN, "Vu·e"),
+            (Outcome.EXCUSED, "Excusé·e"),
+            (Outcome.ABSENT, "Absent·e"),
+            (Outcome.NOT_HELD, "N'a pas eu lieu"),
+        ],
         "started": appointment.starts_at <= timezone.now(),
         "can_edit": request.membership.can("people.edit"),
         "seats_left": appointment.capacity - len(participants),
@@ -177,7 +279,9 @@ def appointment_detail(request, pk: int):
 @require_POST
 def appointment_outcome(request, pk: int, participant_pk: int):
     appointment = _appointment(request, pk, "people.edit")
-    participant = appointment.participants.select_related("person").filter(pk=participant_pk).first()
+    participant = (
+        appointment.participants.select_related("person", "referral").filter(pk=participant_pk).first()
+    )
     if participant is None:
         raise Http404
     participant.appointment = appointment
@@ -329,7 +433,8 @@ def person_appointments(request, pk: int):
     structure = request.membership.structure
     own = person.structure_id == structure.pk
     participations = list(
-        Participant.objects.filter(person=person, appointment__structure=structure)
+        actions.participations_of(person)
+        .filter(appointment__structure=structure)
         .select_related("appointment", "appointment__place")
         .order_by("-appointment__starts_at")
     )

@@ -27,6 +27,11 @@ def _user_label(user):
 
 
 class InboxFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Nom ou téléphone",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     statut = forms.ChoiceField(
         label="Statut",
         required=False,
@@ -157,12 +162,20 @@ class ObjectiveForm(forms.Form):
     title = forms.CharField(label="Objectif", max_length=200)
 
 
+NO_OWNER_LABEL = "Personne en particulier"
+
+
+def owner_choices(structure) -> list[tuple[int | str, str]]:
+    """Who may own a plan action: the active members of the structure, read in one query."""
+    return [("", NO_OWNER_LABEL)] + [(user.pk, _user_label(user)) for user in members_of(structure)]
+
+
 class PlanActionForm(forms.Form):
     objective = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label="Action", max_length=200)
     due_on = forms.DateField(label="Échéance", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     owner = forms.ModelChoiceField(
-        label="Qui s'en occupe", queryset=None, required=False, empty_label="Personne en particulier"
+        label="Qui s'en occupe", queryset=None, required=False, empty_label=NO_OWNER_LABEL
     )
 
     def __init__(self, *args, structure, **kwargs):

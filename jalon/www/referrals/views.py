@@ -25,6 +25,7 @@ from jalon.referrals.models import (
     PlanAction,
     PlanAxis,
     PlanObjective,
+    Priority,
     Referral,
     ReferralSource,
     ReferralStatus,
@@ -86,6 +87,7 @@ def referral_inbox(request):
         queryset = queryset.filter(assigned_to=request.user)
     elif who == "personne":
         queryset = queryset.filter(assigned_to__isnull=True)
+    queryset = queryset.matching(data.get("q") or "")
     total, more = capped_count(queryset, cap=999)
     rows = list(
         _after(queryset, request.GET.get("apres", ""))
@@ -259,7 +261,7 @@ def referral_welcome(request, pk: int):
 # --- Intake and action plan ----------------------------------------------------------------------
 
 
-def _intake_page(request, person, form, status=200):
+def _intake_page(request, person, form, status=200, from_referrals=()):
     membership = request.membership
     own = person.structure_id == membership.structure_id
     intakes = Intake.objects.filter(person=person).select_related("author").prefetch_related("needs")[:10]
@@ -267,6 +269,7 @@ def _intake_page(request, person, form, status=200):
         "person": person,
         "form": form,
         "intakes": intakes,
+        "from_referrals": from_referrals,
         "can_edit": own and membership.can("people.edit"),
     }
     return render(request, "referrals/intake.html", context, status=status)
@@ -282,7 +285,12 @@ def person_intake(request, pk: int):
         obj=person,
         detail="points de situation",
     )
-    return _intake_page(request, person, forms.IntakeForm(initial={"held_on": timezone.localdate()}))
+    structure = request.membership.structure
+    initial = {"held_on": timezone.localdate()}
+    needs, referrals = actions.referral_needs_for_intake(person, structure)
+    # A person who came through a referral: the intake starts from what the referrer ticked.
+    initial.update({f"need_{code}": Priority.MEDIUM for code in needs})
+    return _intake_page(request, person, forms.IntakeForm(initial=initial), from_referrals=referrals)
 
 
 @require_POST
@@ -331,9 +339,9 @@ def person_plan(request, pk: int):
         "can_edit": can_edit,
         "axis_form": forms.AxisForm(),
         "objective_form": forms.ObjectiveForm(),
-        "action_form": forms.PlanActionForm(structure=structure, initial={"owner": request.user.pk})
-        if can_edit
-        else None,
+        # The choices are read once for every "add an action" form of the page; the template
+        # used to loop over a name the view never gave, so "Qui s'en occupe" was always empty.
+        "owner_choices": forms.owner_choices(structure) if can_edit else [],
         "today": timezone.localdate(),
     }
     return render(request, "referrals/plan.html", context)
