@@ -29,8 +29,10 @@ def served(monkeypatch, db):
             seen["addr"] = args[0]
             seen["site_url"] = settings.SITE_URL
             seen["allowed_hosts"] = list(settings.ALLOWED_HOSTS)
+            seen["static_built"] = settings.JALON_STATIC_BUILT
             return None
-        return call_command(name, *args, **kwargs)
+        seen.setdefault("commands", []).append(name)
+        return None
 
     def fake_popen(argv, env):
         seen["consumer_env"] = env
@@ -53,6 +55,8 @@ def served(monkeypatch, db):
 
 def test_default_address_is_unchanged(served):
     seen = served()
+    # The static files are built first, and pages link them (fingerprinted, compressed).
+    assert seen["commands"] == ["collectstatic"] and seen["static_built"] is True
     assert seen["addr"] == "127.0.0.1:8000"
     assert seen["site_url"] == "http://127.0.0.1:8000"
     assert seen["consumer_env"]["SITE_URL"] == "http://127.0.0.1:8000"
@@ -90,3 +94,4 @@ def test_a_bad_address_is_refused_in_french(served):
 def test_settings_are_restored_after_the_run(served):
     served("--addr", "demo.example.org:8080")
     assert settings.SITE_URL != "http://demo.example.org:8080"
+    assert settings.JALON_STATIC_BUILT is False

@@ -1,13 +1,14 @@
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from jalon.people.models import PersonEvent
 from jalon.programmes.models import Programme, Session
@@ -135,6 +136,16 @@ def healthz(request):
         checks["jobs"] = "erreur"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "erreur", **checks}, status=200 if healthy else 503)
+
+
+FAVICON = Path(__file__).resolve().parent.parent.parent / "static" / "jalon" / "favicon.ico"
+
+
+@login_not_required
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, for the browsers and tools that ask for it without reading the page's head."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
 def bare(request):

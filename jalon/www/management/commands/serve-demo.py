@@ -67,6 +67,10 @@ class Command(BaseCommand):
         site_host = urlsplit(site_url).hostname or ""
         if site_host and site_host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, site_host]
+        # Pages link fingerprinted, compressed files, as in production: build them first (a few
+        # seconds), then tell the storage to link them although DEBUG is on.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        settings.JALON_STATIC_BUILT = True
         self.stdout.write(self.style.SUCCESS(f"\nJalon — démo sur {site_url}/"))
         self.stdout.write(f"Mot de passe de tous les comptes de démo : {DEMO_PASSWORD}")
         for email, description in demo_logins():
