@@ -169,14 +169,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "jalon" / "static"]
+# Fingerprinted names and gzip/brotli copies (WhiteNoise's compressed manifest storage) in
+# production and in the demo alike: `serve-demo` runs collectstatic and sets JALON_STATIC_BUILT.
+# Under DEBUG without it (a developer's runserver), pages link the plain files from the sources.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "jalon.www.staticfiles.JalonStaticStorage"},
 }
+JALON_STATIC_BUILT = False
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Jobs: Huey on a SQLite file by default, on Redis when REDIS_URL is set.

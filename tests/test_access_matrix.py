@@ -65,6 +65,7 @@ NOT_TENANT = {
     "invitation_accept": "public link carrying a random token (not an id); tested in tests/people/test_rules.py",
     "account_confirm_email": "allauth: signed e-mail confirmation key",
     "account_reset_password_from_key": "allauth: signed password-reset key",
+    "help_page": "public user guide: the slug names a shipped Markdown page; tested in tests/shell/test_help.py",
 }
 # The Django admin is for platform staff only (is_staff): every one of its routes with a
 # parameter is checked against every persona in test_admin_routes_refuse_every_persona.

@@ -1,7 +1,7 @@
 """Indicators of repérage and accueil for one structure and one period, in a bounded number of
 aggregate queries (about ten, whatever the volume).
 
-Definitions (also in docs/guide/indicateurs.md):
+Definitions (also in jalon/guide/indicateurs.md):
 - referred: referrals received in the period (by created_at);
 - reached ("jointe"): among them, those with a first contact (first_contact_at set);
 - accompanied ("accompagnée"): those welcomed (accueillie) or oriented (orientée) — a file exists;

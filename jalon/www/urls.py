@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
+from .account import profile as account_profile
 from .account import views as account
 from .home import views as home
 from .people import views as people
@@ -41,6 +42,12 @@ urlpatterns = [
     path("", include("jalon.www.indicators.urls")),
     path("", include("jalon.www.directory.urls")),
     path("", include("jalon.www.programmes.urls")),
+    # Mon compte (one page) and allauth's password change in our layout, written in the journal:
+    # this path is allauth's own, matched here first so there is one way to change a password.
+    path("compte/", account_profile.account, name="account"),
+    path("comptes/password/change/", account_profile.password_change, name="password_change"),
+    path("", include("jalon.www.help.urls")),
+    path("favicon.ico", home.favicon, name="favicon"),
 ]
 
 if settings.DEBUG or getattr(settings, "JALON_BENCH", False):

@@ -54,7 +54,8 @@ def plan_actions_due(membership, user):
 
 @provider
 def orientations_waiting(membership, user):
-    if not membership.can("people.view"):
+    # Answering an orientation needs people.edit: a trainer or a reader cannot act on the list.
+    if not membership.can("people.edit"):
         return []
     structure = membership.structure
     late = timezone.now() - Orientation.REMIND_AFTER

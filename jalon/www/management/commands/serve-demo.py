@@ -1,7 +1,9 @@
 import os
 import signal
+import socket
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,17 +11,67 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jalon.demo import DEMO_PASSWORD, demo_logins
 
+DEFAULT_ADDR = "127.0.0.1:8000"
+# Binding every interface says nothing of the address a browser will use.
+ANY_HOST = {"", "0.0.0.0", "::", "[::]", "0"}
+
+
+def split_addr(addr: str) -> tuple[str, str]:
+    """'8080' → ('127.0.0.1', '8080'); '0.0.0.0:8080' → ('0.0.0.0', '8080'); '[::1]:80' kept whole."""
+    host, sep, port = addr.rpartition(":")
+    if not sep:
+        host, port = "127.0.0.1", addr
+    if not port.isdigit():
+        raise CommandError(
+            f"Adresse invalide : « {addr} ». Écrivez par exemple 127.0.0.1:8000 ou 0.0.0.0:8080."
+        )
+    return host, port
+
+
+def lan_address() -> str:
+    """The address other machines on the network reach this one by (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing lookup only
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def site_url_for(addr: str) -> str:
+    host, port = split_addr(addr)
+    if host in ANY_HOST:
+        host = lan_address()
+    return f"http://{host}:{port}"
+
 
 class Command(BaseCommand):
     help = "Sert la démo sur http://127.0.0.1:8000 avec le consommateur de tâches (Huey)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--addr",
+            default=DEFAULT_ADDR,
+            help="hôte:port où servir la démo (0.0.0.0:8080 pour le réseau local). "
+            "Les liens des messages (SMS, e-mails) pointent vers cette adresse, "
+            "sauf si la variable SITE_URL est définie.",
+        )
 
     def handle(self, *args, **options):
         if settings.JALON_PRODUCTION:
             raise CommandError("La démo ne tourne pas avec les réglages de production (DEBUG désactivé).")
-        self.stdout.write(self.style.SUCCESS(f"\nJalon — démo sur http://{options['addr']}/"))
+        addr = options["addr"]
+        # An explicit SITE_URL (a proxy, a tunnel) wins; otherwise links point where the demo runs.
+        site_url = os.environ.get("SITE_URL") or site_url_for(addr)
+        settings.SITE_URL = site_url
+        site_host = urlsplit(site_url).hostname or ""
+        if site_host and site_host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, site_host]
+        # Pages link fingerprinted, compressed files, as in production: build them first (a few
+        # seconds), then tell the storage to link them although DEBUG is on.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        settings.JALON_STATIC_BUILT = True
+        self.stdout.write(self.style.SUCCESS(f"\nJalon — démo sur {site_url}/"))
         self.stdout.write(f"Mot de passe de tous les comptes de démo : {DEMO_PASSWORD}")
         for email, description in demo_logins():
             self.stdout.write(f"  {email:<42} {description}")
@@ -30,10 +82,12 @@ class Command(BaseCommand):
             env={
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "jalon.settings"),
+                # Jobs compose the SMS and e-mails: their links must point here too.
+                "SITE_URL": site_url,
             },
         )
         try:
-            call_command("runserver", options["addr"], use_reloader=False)
+            call_command("runserver", addr, use_reloader=False)
         finally:
             consumer.send_signal(signal.SIGINT)
             try:

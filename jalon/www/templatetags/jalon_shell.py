@@ -1,0 +1,25 @@
+"""Template tags of the page shell (menu, help link)."""
+
+from django import template
+
+from jalon.www.help.guide import help_url as _help_url
+from jalon.www.menu import menu_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    if request is None:
+        return {"main": [], "admin": []}
+    match = getattr(request, "resolver_match", None)
+    return menu_for(getattr(request, "membership", None), match.url_name if match else None)
+
+
+@register.simple_tag(takes_context=True)
+def help_url(context):
+    """The guide's section about the current screen."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None) if request is not None else None
+    return _help_url(match.url_name if match else None)
