@@ -140,5 +140,5 @@ def test_training_level_filter_and_details_in_the_results(personas):
     page = client.get(reverse("directory_search") + "?niveau=5")
     assert [s.source_id for s in page.context["rows"]] == ["hackeuses"]
     text = html.unescape(page.content.decode())
-    assert "niveau 5 · RNCP31114 · 400 h · prochaine session le 1 février 2099" in text
+    assert "niveau 5 · RNCP31114 · 400 h · prochaine session le 1er février 2099" in text
     assert client.get(reverse("directory_search") + "?niveau=3").context["rows"] == []
