@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jalon.people.models import Person
 from jalon.programmes import actions, rollup
-from jalon.programmes.models import EnrolmentStatus, Invitation, Programme, RuleKind, StageKind
+from jalon.programmes.models import EnrolmentStatus, Programme, RuleKind, StageKind
 
 from .data import stable_seed
 
@@ -100,9 +100,9 @@ class Run:
             stage=stage, structure=structure, actor=None, slots=slots, capacity=capacity, place=place
         )
         if peer is not None:
-            session.trainers.create(person=peer)
+            actions.add_trainer(session=session, structure=structure, actor=None, person=peer)
         if trainer_label:
-            session.trainers.create(label=trainer_label)
+            actions.add_trainer(session=session, structure=structure, actor=None, label=trainer_label)
         return session
 
     def enrol(self, session, people, *, check_rules=True):
@@ -372,7 +372,7 @@ def _tremplin(run: Run, s) -> Programme:
             )
             if stage is code:  # invited by the coordination (no message in the demo)
                 for person in current:
-                    Invitation.objects.get_or_create(session=session, person=person)
+                    actions.invite(session=session, person=person, structure=lead, actor=None, notify=False)
             enrolments = run.enrol(session, current)
             run.roll_calls(session, enrolments, presence=0.82)
             end = module_day + timedelta(days=days)

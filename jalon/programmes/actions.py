@@ -43,6 +43,7 @@ from .models import (
     Slot,
     Stage,
     Team,
+    Trainer,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def _check_owner(session: Session, structure) -> None:
         raise PermissionDenied
 
 
+@transaction.atomic  # the audit event and the timeline line commit with the enrolment, or nothing does
 def enrol(
     *,
     session: Session,
@@ -157,6 +159,7 @@ def _timeline(enrolment: Enrolment, label: str, actor) -> None:
     _event(enrolment.person, enrolment.person.structure, "parcours", label, actor)
 
 
+@transaction.atomic  # the change, its audit events and the message to the promoted person, together
 def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrolment | None:
     """Frees the seat; the first on the waiting list takes it. Returns the promoted enrolment."""
     _check_owner(enrolment.session, structure)
@@ -182,6 +185,7 @@ def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrol
             if promoted:
                 promoted.status = EnrolmentStatus.ENROLLED
                 promoted.save(update_fields=["status"])
+                _mark_enrolment(promoted)  # their first entry into the stage may have moved
         _mark_enrolment(enrolment)
     record(
         action=Action.UPDATE,
@@ -328,6 +332,30 @@ def schedule_session(*, stage: Stage, structure, actor, slots: list[tuple], **fi
     return session
 
 
+TRAINER_CHOICE = "Choisissez un·e pair·e, vous-même ou le nom d'un·e intervenant·e."
+
+
+@transaction.atomic
+def add_trainer(*, session: Session, structure, actor, user=None, person=None, label: str = "") -> Trainer:
+    """Who leads the session: a member of the structure's staff, one of its peers (Peer), or an
+    outside speaker by name. Adding the same member or peer again changes nothing."""
+    _check_owner(session, structure)
+    label = label.strip()[:120]
+    if [user is not None, person is not None, bool(label)].count(True) != 1:
+        raise ValidationError(TRAINER_CHOICE)
+    if user is not None and not user.memberships.filter(structure=structure).exists():
+        raise PermissionDenied
+    if person is not None and not Peer.objects.filter(person=person, person__structure=structure).exists():
+        raise PermissionDenied
+    if label:
+        trainer, created = Trainer.objects.create(session=session, label=label), True
+    else:
+        trainer, created = Trainer.objects.get_or_create(session=session, user=user, person=person)
+    if created:
+        record(action=Action.CREATE, actor=actor, structure=structure, obj=trainer)
+    return trainer
+
+
 # --- Invitations and reminders -----------------------------------------------------------------
 
 
@@ -368,17 +396,22 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
 
 
 @transaction.atomic
-def invite(*, session: Session, person, structure, actor) -> tuple[Invitation, int]:
-    """Records the invitation (rule "invitée par la coordination") and writes to the person."""
+def invite(*, session: Session, person, structure, actor, notify: bool = True) -> tuple[Invitation, int]:
+    """Records the invitation (rule "invitée par la coordination") and writes to the person,
+    unless `notify` is False (an invitation given in person; the demo, which sends nothing)."""
     _check_owner(session, structure)
     if person.structure_id != structure.pk:
         raise PermissionDenied
     invitation, _ = Invitation.objects.get_or_create(
         session=session, person=person, defaults={"invited_by": actor}
     )
-    link = links.registration_url(invitation)
-    body = session_text(session, lead="vous êtes invité·e à", first_name=person.first_name, link=link)
-    sent = _send(session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}")
+    sent = 0
+    if notify:
+        link = links.registration_url(invitation)
+        body = session_text(session, lead="vous êtes invité·e à", first_name=person.first_name, link=link)
+        sent = _send(
+            session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}"
+        )
     record(action=Action.CREATE, actor=actor, structure=structure, obj=invitation, person=person)
     return invitation, sent
 

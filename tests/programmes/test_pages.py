@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -367,3 +368,32 @@ def test_the_pathway_shows_on_the_person_file_timeline(personas):
     page = _text(client.get(reverse("person_detail", args=[enrolments[0].person_id])))
     assert f"Inscrite : {session}" in page and "Étape terminée : Ateliers" in page
     assert reverse("person_pathway", args=[enrolments[0].person_id]) in page
+
+
+def test_adding_who_leads_a_session_goes_through_the_action_with_its_audit(personas):
+    """The session page's "Ajouter une personne qui anime" writes through actions.add_trainer: one
+    audit event per trainer added, a French message for an empty choice, 404 for a peer of another
+    structure, and adding the same person twice does nothing."""
+    _, _, _, session, enrolments = _world(personas, people=1)
+    a, b = personas.structure_a, personas.structure_b
+    client = personas.client_for(personas.coordinator_a)
+    url = reverse("session_trainer_add", args=[session.pk])
+    mine = actions.mark_peer(person=enrolments[0].person, structure=a, actor=None)
+    theirs = actions.mark_peer(person=PersonFactory(structure=b), structure=b, actor=None)
+    trainers = AuditEvent.objects.filter(object_type="trainer")
+
+    assert client.post(url, {"pair": theirs.pk}).status_code == 404
+    response = client.post(url, {"label": "  "}, follow=True)
+    assert "Choisissez un·e pair·e, vous-même ou le nom d'un·e intervenant·e." in _text(response)
+    assert not session.trainers.exists() and not trainers.exists()
+
+    for body in ({"moi": "1"}, {"pair": mine.pk}, {"label": "IMT Atlantique"}, {"moi": "1"}):
+        assert client.post(url, body).status_code == 302
+    assert session.trainers.count() == 3 and trainers.count() == 3
+    with pytest.raises(PermissionDenied):
+        actions.add_trainer(session=session, structure=b, actor=None, label="Intrus")
+    with pytest.raises(ValidationError):
+        actions.add_trainer(session=session, structure=a, actor=None, label="A", user=personas.admin_a.user)
+    # A member of another structure cannot be made to lead it.
+    with pytest.raises(PermissionDenied):
+        actions.add_trainer(session=session, structure=a, actor=None, user=personas.admin_b.user)
