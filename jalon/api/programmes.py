@@ -13,7 +13,6 @@ from jalon.audit.actions import record_person_reads
 from jalon.people.models import Person
 from jalon.programmes import actions, rollup
 from jalon.programmes.models import (
-    SEATED,
     AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
@@ -22,6 +21,7 @@ from jalon.programmes.models import (
     Programme,
     Session,
     Slot,
+    expected_on,
     name_for,
 )
 
@@ -463,7 +463,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
     membership, slot = _slot(request, slot_id)
     marks = {m.enrolment_id: m.status.value for m in payload.marks}
     if payload.tous_presents:
-        for enrolment_id in slot.session.enrolments.filter(status__in=SEATED).values_list("pk", flat=True):
+        called = slot.session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
+        for enrolment_id in called.values_list("pk", flat=True):
             marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
     if not marks:
         raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")

@@ -25,6 +25,7 @@ from jalon.people.models import PersonEvent
 
 from . import links, rules
 from .models import (
+    DYNAMIC,
     EXIT_SUBTYPES,
     SEATED,
     Attendance,
@@ -44,6 +45,7 @@ from .models import (
     Stage,
     Team,
     Trainer,
+    expected_on,
 )
 
 logger = logging.getLogger(__name__)
@@ -455,14 +457,14 @@ def take_attendance(
     bad = [status for status in marks.values() if status not in AttendanceStatus.values]
     if bad:
         raise ValidationError("Choisissez présent·e, en retard, excusé·e ou absent·e pour chaque personne.")
+    day = timezone.localtime(slot.starts_at).date()
     seated = {
         e.pk: e
-        for e in session.enrolments.filter(pk__in=list(marks), status__in=SEATED).select_related("person")
+        for e in session.enrolments.filter(expected_on(day), pk__in=list(marks)).select_related("person")
     }
     unknown = set(marks) - set(seated)
     if unknown:
-        raise ValidationError("Une des personnes n'est pas inscrite à cette session.")
-    day = timezone.localtime(slot.starts_at).date()
+        raise ValidationError("Une des personnes n'est pas inscrite à cette session ce jour-là.")
     existing = {a.enrolment_id: a for a in slot.attendances.filter(enrolment_id__in=list(marks))}
     now = timezone.now()
     user = actor if actor is not None and actor.is_authenticated else None
@@ -555,6 +557,10 @@ def record_exit(
     exited_on: date,
     via: str = "web",
 ) -> Exit:
+    """Records how the person left the programme, and ends their live enrolments in it: they
+    leave a session under way on the exit date (with a reason that follows the exit), and give
+    up their seats in sessions not started by then and their places on waiting lists (the next
+    person waiting is told). Each of those changes is audited and marks its days dirty."""
     if not owns(programme, structure) or person.structure_id != structure.pk:
         raise PermissionDenied
     if subtype not in EXIT_SUBTYPES.get(category, {}):
@@ -577,7 +583,38 @@ def record_exit(
     )
     label = f"Sortie de {programme.name} : {exit_.get_category_display()} — {exit_.subtype_label}"
     _event(person, structure, "sortie", label, actor)
+    _end_enrolments(exit_, structure=structure, actor=actor, via=via)
     return exit_
+
+
+def _left_reason(exit_: Exit) -> str:
+    if exit_.category in DYNAMIC:
+        return LeftReason.EMPLOYMENT
+    return LeftReason.NO_NEWS if exit_.subtype == "sans_nouvelles" else LeftReason.OTHER
+
+
+def _end_enrolments(exit_: Exit, *, structure, actor, via: str) -> None:
+    live = (
+        Enrolment.objects.filter(
+            person_id=exit_.person_id,
+            session__stage__programme_id=exit_.programme_id,
+            status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING),
+        )
+        .select_related("session__stage__programme", "person__structure")
+        .order_by("session__starts_on", "pk")
+    )
+    for enrolment in live:
+        if enrolment.status == EnrolmentStatus.ENROLLED and enrolment.session.starts_on <= exit_.exited_on:
+            finish(
+                enrolment=enrolment,
+                structure=structure,
+                actor=actor,
+                ended_on=exit_.exited_on,
+                reason=_left_reason(exit_),
+                via=via,
+            )
+        else:
+            cancel(enrolment=enrolment, structure=structure, actor=actor, via=via)
 
 
 @transaction.atomic

@@ -194,6 +194,12 @@ class LeftReason(models.TextChoices):
 SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.LEFT)
 
 
+def expected_on(day) -> Q:
+    """The enrolments called at a slot on `day`: seated, and not ended before that day. A person
+    who completed or left the stage, or left the programme (an exit), is not called after."""
+    return Q(status__in=SEATED) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
 class Enrolment(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="enrolments")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrolments")

@@ -41,6 +41,7 @@ from jalon.programmes.models import (
     Slot,
     Stage,
     Team,
+    expected_on,
     name_for,
 )
 from jalon.referrals.links import LinkError
@@ -591,7 +592,7 @@ def session_sheet(request, pk: int):
 def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     session = slot.session
     enrolments = list(
-        session.enrolments.filter(status__in=SEATED)
+        session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
         .select_related("person", "team")
         .order_by("team__name", "person__search_name", "pk")
     )
