@@ -5,7 +5,7 @@ two staff members enrol at the same moment: every change locks the session row f
 (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), then counts.
 
 Every change that moves a figure of the funnel marks its day dirty (DirtyDay) in the same
-transaction; jalon.programmes.rollup rebuilds those days.
+transaction, and queues a rebuild of those days (jalon.programmes.rollup) when it commits.
 """
 
 import logging
@@ -53,9 +53,15 @@ REMIND_BEFORE = timedelta(days=2)
 
 
 def mark_dirty(*, programme_id: int, stage_id: int | None, days) -> None:
+    """The days to rebuild, in the caller's transaction; once it commits, a refresh is queued
+    (coalesced: see tasks.queue_refresh), so dashboards show the change within moments."""
+    from .tasks import queue_refresh  # tasks import this module
+
     DirtyDay.objects.bulk_create(
         [DirtyDay(programme_id=programme_id, stage_id=stage_id, day=day) for day in set(days) if day]
     )
+    # Robust: the change is committed either way; if the queue is down, the periodic job catches up.
+    transaction.on_commit(queue_refresh, robust=True)
 
 
 def _mark_enrolment(enrolment: Enrolment) -> None:

@@ -1,13 +1,18 @@
 """The roll-up job: what it deletes, when it runs, and how it behaves next to other writers."""
 
+import html
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import close_old_connections, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
-from jalon.programmes import rollup
-from jalon.programmes.models import DirtyDay, Programme, Stage, StageKind
+from jalon.programmes import actions, rollup, tasks
+from jalon.programmes.models import DirtyDay, Programme, RollupRun, Stage, StageKind
+from tests.factories import PersonFactory
 
 
 def _stage(structure) -> Stage:
@@ -93,3 +98,73 @@ def test_refresh_deletes_exactly_the_rows_it_read(personas, monkeypatch):
     monkeypatch.setattr(rollup, "_stages", rebuild)
     rollup.refresh()
     assert not DirtyDay.objects.exists()
+
+
+def _at(day, hour):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour))
+
+
+def _dashboard(client, programme) -> str:
+    return html.unescape(client.get(reverse("programme_dashboard", args=[programme.pk])).content.decode())
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_an_enrolment_and_an_exit_once_committed(
+    personas, django_capture_on_commit_callbacks
+):
+    """No waiting for the ten-minute job: the action's commit queues a refresh (inline here, as
+    huey runs in the tests), so the next look at the dashboard has the change."""
+    a = personas.structure_a
+    stage = _stage(a)
+    programme = stage.programme
+    today = timezone.localdate()
+    session = actions.schedule_session(
+        stage=stage, structure=a, actor=None, slots=[(_at(today, 9), _at(today, 12))], capacity=5
+    )
+    person = PersonFactory(structure=a)
+    client = personas.client_for(personas.coordinator_a)
+    assert '<td data-label="Personnes entrées">0</td>' in _dashboard(client, programme)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.enrol(session=session, person=person, structure=a, actor=None)
+    assert '<td data-label="Personnes entrées">1</td>' in _dashboard(client, programme)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.record_exit(
+            programme=programme,
+            person=person,
+            structure=a,
+            actor=None,
+            category="durable",
+            subtype="cdi",
+            exited_on=today,
+        )
+    page = _dashboard(client, programme)
+    assert '<td data-label="Départs">1</td>' in page and "1 sortie." in page
+    assert not DirtyDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_refreshes_do_not_pile_up(personas, django_capture_on_commit_callbacks):
+    """While one refresh waits in the queue, commits queue no other; the periodic job clears a
+    mark left by a lost job, so the next commit queues again."""
+    a = personas.structure_a
+    stage = _stage(a)
+    session = actions.schedule_session(
+        stage=stage,
+        structure=a,
+        actor=None,
+        slots=[(_at(timezone.localdate(), 9), _at(timezone.localdate(), 12))],
+        capacity=5,
+    )
+    HUEY.put(tasks.QUEUED, "1")  # a refresh already waits in the queue
+    runs = RollupRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.enrol(session=session, person=PersonFactory(structure=a), structure=a, actor=None)
+    assert RollupRun.objects.count() == runs and DirtyDay.objects.exists()
+
+    tasks.rollup_task.call_local()  # the periodic safety net
+    assert not DirtyDay.objects.exists() and RollupRun.objects.count() == runs + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.enrol(session=session, person=PersonFactory(structure=a), structure=a, actor=None)
+    assert not DirtyDay.objects.exists() and RollupRun.objects.count() == runs + 2
