@@ -82,6 +82,8 @@ class SlotOut(Schema):
     id: int
     starts_at: datetime
     ends_at: datetime
+    title: str = Field(description="Ce que couvre ce créneau, s'il est précisé ; sinon vide.")
+    topic: str = Field(description="Thème du créneau, s'il est précisé ; sinon vide.")
 
 
 class SessionOut(Schema):
@@ -89,6 +91,10 @@ class SessionOut(Schema):
     programme_id: int
     stage_id: int
     stage: str
+    title: str = Field(
+        description="Titre de la session (« Créer sa boîte mail ») ; vide : le nom de l'étape."
+    )
+    topic: str = Field(description="Thème de la session ; vide s'il n'est pas précisé.")
     starts_on: date
     place: str
     remote_url: str

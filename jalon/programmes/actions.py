@@ -325,17 +325,24 @@ def copy_programme(*, programme: Programme, structure, actor, name: str) -> Prog
 
 @transaction.atomic
 def schedule_session(*, stage: Stage, structure, actor, slots: list[tuple], **fields) -> Session:
-    """A session with its time slots (half-days), each (starts_at, ends_at)."""
+    """A session with its time slots (half-days), each (starts_at, ends_at) or (starts_at,
+    ends_at, title, topic); `fields` may give the session a title and a topic."""
     if not owns(stage.programme, structure):
         raise PermissionDenied
     if not slots:
         raise ValidationError("Ajoutez au moins un créneau.")
-    for starts_at, ends_at in slots:
+    slots = sorted((s, e, *(list(more) + ["", ""])[:2]) for s, e, *more in slots)
+    for starts_at, ends_at, *_ in slots:
         if ends_at <= starts_at:
             raise ValidationError("Chaque créneau doit finir après son début.")
-    starts_on = min(timezone.localtime(s).date() for s, _ in slots)
+    starts_on = min(timezone.localtime(s).date() for s, *_ in slots)
     session = Session.objects.create(stage=stage, starts_on=starts_on, **fields)
-    Slot.objects.bulk_create([Slot(session=session, starts_at=s, ends_at=e) for s, e in sorted(slots)])
+    Slot.objects.bulk_create(
+        [
+            Slot(session=session, starts_at=s, ends_at=e, title=title, topic=topic)
+            for s, e, title, topic in slots
+        ]
+    )
     record(action=Action.CREATE, actor=actor, structure=structure, obj=session)
     return session
 
@@ -370,7 +377,7 @@ def add_trainer(*, session: Session, structure, actor, user=None, person=None, l
 def session_text(session: Session, *, lead: str, first_name: str, link: str = "") -> str:
     first = session.slots.order_by("starts_at").first()
     when = formats.date_format(timezone.localtime(first.starts_at), "l j F à H\\hi") if first else ""
-    text = f"Bonjour {first_name}, {lead} « {session.stage.name} » ({session.stage.programme.name}) le {when}"
+    text = f"Bonjour {first_name}, {lead} « {session.name} » ({session.stage.programme.name}) le {when}"
     text += f", {session.place}." if session.place else "."
     if link:
         text += f" Pour vous inscrire : {link}"
@@ -392,7 +399,7 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
         enqueue(
             channel=channel,
             to=to,
-            subject=SUBJECTS[kind] + f" : {session.stage.name}",
+            subject=SUBJECTS[kind] + f" : {session.name}",
             body=body,
             structure=structure,
             purpose=f"parcours_{kind}",

@@ -95,6 +95,10 @@ class EntryRule(models.Model):
 
 class Session(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="sessions")
+    # What this session is about, when the stage's name is not enough: a workshop catalogue is
+    # one stage with many sessions ("Créer sa boîte mail", "Oser coder : développeur·se web").
+    title = models.CharField(_("titre"), max_length=200, blank=True)
+    topic = models.CharField(_("thème"), max_length=120, blank=True)
     starts_on = models.DateField(_("début"))
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     remote_url = models.URLField(_("lien de visio"), blank=True)
@@ -108,7 +112,12 @@ class Session(models.Model):
         constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive")]
 
     def __str__(self):
-        return f"{self.stage} — {self.starts_on:%d/%m/%Y}"
+        return f"{self.name} — {self.starts_on:%d/%m/%Y}"
+
+    @property
+    def name(self) -> str:
+        """The session's title, else its stage's name."""
+        return self.title or self.stage.name
 
 
 class Slot(models.Model):
@@ -117,6 +126,9 @@ class Slot(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("début"))
     ends_at = models.DateTimeField(_("fin"))
+    # What this half-day covers, in a session of several ("Jeudi 1 : découvrir le code").
+    title = models.CharField(_("titre"), max_length=200, blank=True)
+    topic = models.CharField(_("thème"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("créneau")
