@@ -13,7 +13,6 @@ from jalon.audit.actions import record_person_reads
 from jalon.people.models import Person
 from jalon.programmes import actions, rollup
 from jalon.programmes.models import (
-    SEATED,
     AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
@@ -22,6 +21,7 @@ from jalon.programmes.models import (
     Programme,
     Session,
     Slot,
+    expected_on,
     name_for,
 )
 
@@ -82,6 +82,8 @@ class SlotOut(Schema):
     id: int
     starts_at: datetime
     ends_at: datetime
+    title: str = Field(description="Ce que couvre ce créneau, s'il est précisé ; sinon vide.")
+    topic: str = Field(description="Thème du créneau, s'il est précisé ; sinon vide.")
 
 
 class SessionOut(Schema):
@@ -89,6 +91,10 @@ class SessionOut(Schema):
     programme_id: int
     stage_id: int
     stage: str
+    title: str = Field(
+        description="Titre de la session (« Créer sa boîte mail ») ; vide : le nom de l'étape."
+    )
+    topic: str = Field(description="Thème de la session ; vide s'il n'est pas précisé.")
     starts_on: date
     place: str
     remote_url: str
@@ -463,7 +469,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
     membership, slot = _slot(request, slot_id)
     marks = {m.enrolment_id: m.status.value for m in payload.marks}
     if payload.tous_presents:
-        for enrolment_id in slot.session.enrolments.filter(status__in=SEATED).values_list("pk", flat=True):
+        called = slot.session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
+        for enrolment_id in called.values_list("pk", flat=True):
             marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
     if not marks:
         raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")

@@ -13,7 +13,10 @@ Five of the seed programmes with histories long enough for the dashboards to mea
 
 Everything goes through jalon.programmes.actions, as the screens do (audit events, timelines,
 dirty days), then the roll-ups are refreshed. Idempotent: a programme already there (by name
-and first owner) is left as it is. No message is queued (nobody is invited).
+and first owner) is left as it is. No message is queued (invitations are recorded, not sent).
+Dates follow the day the demo is loaded; no session falls on a Sunday, on 24, 25 or 31 December
+or on 1 January (see closed()). Sessions of a workshop stage have their own titles and topics,
+so the stage reads as a catalogue.
 """
 
 import random
@@ -24,7 +27,7 @@ from django.utils import timezone
 
 from jalon.people.models import Person
 from jalon.programmes import actions, rollup
-from jalon.programmes.models import EnrolmentStatus, Invitation, Programme, RuleKind, StageKind
+from jalon.programmes.models import EnrolmentStatus, Programme, RuleKind, StageKind
 
 from .data import stable_seed
 
@@ -39,6 +42,21 @@ class StageSpec:
     rules: list = field(default_factory=list)  # ("ateliers", n, stage index) | ("precedente",) | ...
 
 
+# Nobody runs a workshop on these days (month, day), nor on a Sunday.
+HOLIDAYS = {(12, 24), (12, 25), (12, 31), (1, 1)}
+
+
+def closed(day: date) -> bool:
+    return day.weekday() == 6 or (day.month, day.day) in HOLIDAYS
+
+
+def open_day(day: date) -> date:
+    """The day itself, or the next one a session can take place on."""
+    while closed(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _at(day: date, hour: int, minute: int = 0):
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute))
 
@@ -47,7 +65,7 @@ def _half_days(first: date, days: int, *, afternoon: bool = True) -> list[tuple]
     slots = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        if day.weekday() >= 5:
+        if day.weekday() >= 5 or closed(day):
             continue
         slots.append((_at(day, 9), _at(day, 12, 30)))
         if afternoon:
@@ -94,15 +112,31 @@ class Run:
 
     def __init__(self, rng: random.Random, today: date):
         self.rng, self.today = rng, today
+        # "Now" on the demo's day (the same as timezone.now() unless a test loads another day).
+        self.now = timezone.now() + (today - timezone.localdate())
 
-    def session(self, stage, structure, slots, *, capacity, place="", peer=None, trainer_label=""):
+    def session(
+        self, stage, structure, slots, *, capacity, place="", peer=None, trainer_label="", title="", topic=""
+    ):
+        # A slot planned on a closed day moves to the next open one, at the same hours.
+        moved = []
+        for starts_at, ends_at, *about in slots:
+            shift = open_day(timezone.localtime(starts_at).date()) - timezone.localtime(starts_at).date()
+            moved.append((starts_at + shift, ends_at + shift, *about))
         session = actions.schedule_session(
-            stage=stage, structure=structure, actor=None, slots=slots, capacity=capacity, place=place
+            stage=stage,
+            structure=structure,
+            actor=None,
+            slots=moved,
+            capacity=capacity,
+            place=place,
+            title=title,
+            topic=topic,
         )
         if peer is not None:
-            session.trainers.create(person=peer)
+            actions.add_trainer(session=session, structure=structure, actor=None, person=peer)
         if trainer_label:
-            session.trainers.create(label=trainer_label)
+            actions.add_trainer(session=session, structure=structure, actor=None, label=trainer_label)
         return session
 
     def enrol(self, session, people, *, check_rules=True):
@@ -120,7 +154,7 @@ class Run:
 
     def roll_calls(self, session, enrolments, *, presence=0.85, peer=None):
         """Marks every slot that has started; each person has their own assiduity."""
-        now = timezone.now()
+        now = self.now
         assiduity = {e.pk: min(1.0, presence + self.rng.uniform(-0.15, 0.15)) for e in enrolments}
         seated = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
         for slot in session.slots.all():
@@ -147,7 +181,7 @@ class Run:
                 continue
             reason = self.rng.choice(reasons) if self.rng.random() < leave_rate else ""
             day = (
-                ended_on
+                max(e.session.starts_on, ended_on)  # a session moved off a closed day ends after
                 if not reason
                 else max(e.session.starts_on, ended_on - timedelta(days=self.rng.randint(1, 20)))
             )
@@ -172,6 +206,39 @@ def _people(structure, n=None):
     rows = list(Person.objects.filter(structure=structure, archived_at__isnull=True).order_by("pk"))
     return rows if n is None else rows[:n]
 
+
+# The discovery workshops of Ensemble à 100 %: one stage, a catalogue of titles (title, topic).
+WORKSHOPS_ENSEMBLE = [
+    ("Oser coder : développeur·se web", "Développement web"),
+    ("Imprimer en 3D", "Fabrication numérique"),
+    ("Découpe laser : du dessin à l'objet", "Fabrication numérique"),
+    ("Réparer un ordinateur", "Maintenance informatique"),
+    ("Monter une vidéo avec son téléphone", "Audiovisuel"),
+    ("Premiers pas en graphisme", "Design"),
+    ("Programmer un robot", "Électronique"),
+    ("Les métiers du numérique en une après-midi", "Métiers"),
+]
+
+# Défi Insertion's smartphone workshops, one theme each.
+WORKSHOPS_DEFI = [
+    ("Prendre en main son smartphone", "Smartphone"),
+    ("Créer sa boîte mail", "E-mail"),
+    ("Envoyer un document depuis son téléphone", "Démarches en ligne"),
+    ("Les applis utiles au quotidien", "Smartphone"),
+]
+
+# Oser coder: each series explores one trade, over three Thursday mornings.
+SERIES_OSER_CODER = [
+    "Oser coder : développeur·se web",
+    "Oser coder : technicien·ne systèmes et réseaux",
+    "Oser coder : métiers de la data",
+    "Oser coder : développeur·se web",
+]
+THURSDAYS_OSER_CODER = [
+    ("Jeudi 1 : découvrir le code", "Code"),
+    ("Jeudi 2 : rencontrer des professionnelles", "Métiers"),
+    ("Jeudi 3 : choisir sa formation", "Formation"),
+]
 
 EXITS_ENSEMBLE = {
     ("durable", "cdi"): 3,
@@ -240,8 +307,15 @@ def _ensemble(run: Run, s) -> Programme:
         if not pending:
             break
         day = first + timedelta(days=7 * (number // 2) + (1 if number % 2 == 0 else 3))
+        title, topic = WORKSHOPS_ENSEMBLE[number % len(WORKSHOPS_ENSEMBLE)]
         session = run.session(
-            workshops, pop, [(_at(day, 14), _at(day, 17))], capacity=12, place="Fablab POP, Paris 20e"
+            workshops,
+            pop,
+            [(_at(day, 14), _at(day, 17))],
+            capacity=12,
+            place="Fablab POP, Paris 20e",
+            title=title,
+            topic=topic,
         )
         group, rest = [], []
         for person in pending:
@@ -299,10 +373,17 @@ def _ensemble(run: Run, s) -> Programme:
         if e.status == EnrolmentStatus.LEFT:
             run.exit(programme, e.person, e.ended_on, EXITS_ENSEMBLE)
     # Ahead: next workshops (one with a place left), the qualifying training after the simulator.
-    for offset in (3, 10):
+    for k, offset in enumerate((3, 10)):
         day = today + timedelta(days=offset)
+        title, topic = WORKSHOPS_ENSEMBLE[k]
         run.session(
-            workshops, pop, [(_at(day, 14), _at(day, 17))], capacity=12, place="Fablab POP, Paris 20e"
+            workshops,
+            pop,
+            [(_at(day, 14), _at(day, 17))],
+            capacity=12,
+            place="Fablab POP, Paris 20e",
+            title=title,
+            topic=topic,
         )
     run.session(
         training,
@@ -372,7 +453,7 @@ def _tremplin(run: Run, s) -> Programme:
             )
             if stage is code:  # invited by the coordination (no message in the demo)
                 for person in current:
-                    Invitation.objects.get_or_create(session=session, person=person)
+                    actions.invite(session=session, person=person, structure=lead, actor=None, notify=False)
             enrolments = run.enrol(session, current)
             run.roll_calls(session, enrolments, presence=0.82)
             end = module_day + timedelta(days=days)
@@ -426,16 +507,23 @@ def _oser_coder(run: Run, s) -> Programme:
         first = today + timedelta(days=10) - timedelta(days=91 * (3 - series))
         first += timedelta(days=(3 - first.weekday()) % 7)  # a Thursday
         slots = [
-            (_at(first + timedelta(days=7 * k), 9), _at(first + timedelta(days=7 * k), 12)) for k in range(3)
+            (_at(first + timedelta(days=7 * k), 9), _at(first + timedelta(days=7 * k), 12), *about)
+            for k, about in enumerate(THURSDAYS_OSER_CODER)
         ]
         session = run.session(
-            mornings, lead, slots, capacity=12, place="Hauts de Garonne Développement, Cenon"
+            mornings,
+            lead,
+            slots,
+            capacity=12,
+            place="Hauts de Garonne Développement, Cenon",
+            title=SERIES_OSER_CODER[series],
+            topic="Métiers du numérique",
         )
         group = [women[(series * 10 + k) % len(women)] for k in range(10)]
         group = list(dict.fromkeys(group))
         enrolments = run.enrol(session, group)
         run.roll_calls(session, enrolments, presence=0.88)
-        end = first + timedelta(days=14)
+        end = timezone.localtime(session.slots.order_by("-starts_at").first().starts_at).date()
         if end < today:
             finished = run.finish(enrolments, end, leave_rate=0.1, reasons=("famille", "mobilite", "sante"))
             for e in finished:
@@ -473,6 +561,7 @@ def _defi(run: Run, s) -> Programme:
         actions.mark_peer(person=peer, structure=partner, actor=None)
         for k in range(4):
             day = run.today - timedelta(days=7 * (3 - k) + 2) if k < 3 else run.today + timedelta(days=5)
+            title, topic = WORKSHOPS_DEFI[k]
             session = run.session(
                 workshop,
                 partner,
@@ -480,12 +569,14 @@ def _defi(run: Run, s) -> Programme:
                 capacity=8,
                 place=f"{partner.name}",
                 peer=peer,
+                title=title,
+                topic=topic,
             )
             group = list(dict.fromkeys(learners[(k * 8 + j) % len(learners)] for j in range(8)))
             enrolments = run.enrol(session, group)
             run.roll_calls(session, enrolments, presence=0.8, peer=peer)
-            if day < run.today:
-                run.finish(enrolments, day, leave_rate=0)
+            if session.starts_on < run.today:
+                run.finish(enrolments, session.starts_on, leave_rate=0)
     return programme
 
 
@@ -523,9 +614,16 @@ def _formaincube(run: Run, s) -> Programme:
         current = [e.person for e in run.finish(enrolments, start + timedelta(days=days), leave_rate=0)]
         start += timedelta(days=days + 3)
     session = run.session(
-        follow, lead, [(_at(start + timedelta(days=90), 10), _at(start + timedelta(days=90), 11))], capacity=8
+        follow,
+        lead,
+        [(_at(start + timedelta(days=90), 10), _at(start + timedelta(days=90), 11))],
+        capacity=8,
+        title="Entretien à trois mois",
     )
-    run.enrol(session, current)
+    followed = run.enrol(session, current)
+    if session.starts_on < run.today:  # the meeting took place: the follow-up is done
+        run.roll_calls(session, followed, presence=1.0)
+        run.finish(followed, session.starts_on, leave_rate=0)
     # The survey three months after: six of eight in a dynamic exit, as the article reports.
     outcomes = [
         ("durable", "cdi"),
@@ -551,8 +649,8 @@ BUILDERS = [
 ]
 
 
-def load(tally, structures: dict) -> None:
-    today = timezone.localdate()
+def load(tally, structures: dict, *, today: date | None = None) -> None:
+    today = today or timezone.localdate()
     for name, lead, build in BUILDERS:
         exists = Programme.objects.filter(name=name, owners=structures[lead]).exists()
         tally.add("programmes", not exists)

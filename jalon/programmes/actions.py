@@ -5,7 +5,7 @@ two staff members enrol at the same moment: every change locks the session row f
 (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), then counts.
 
 Every change that moves a figure of the funnel marks its day dirty (DirtyDay) in the same
-transaction; jalon.programmes.rollup rebuilds those days.
+transaction, and queues a rebuild of those days (jalon.programmes.rollup) when it commits.
 """
 
 import logging
@@ -26,6 +26,7 @@ from jalon.text import agree, long_date
 
 from . import links, rules
 from .models import (
+    DYNAMIC,
     EXIT_SUBTYPES,
     SEATED,
     Attendance,
@@ -44,6 +45,8 @@ from .models import (
     Slot,
     Stage,
     Team,
+    Trainer,
+    expected_on,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,9 +54,15 @@ REMIND_BEFORE = timedelta(days=2)
 
 
 def mark_dirty(*, programme_id: int, stage_id: int | None, days) -> None:
+    """The days to rebuild, in the caller's transaction; once it commits, a refresh is queued
+    (coalesced: see tasks.queue_refresh), so dashboards show the change within moments."""
+    from .tasks import queue_refresh  # tasks import this module
+
     DirtyDay.objects.bulk_create(
         [DirtyDay(programme_id=programme_id, stage_id=stage_id, day=day) for day in set(days) if day]
     )
+    # Robust: the change is committed either way; if the queue is down, the periodic job catches up.
+    transaction.on_commit(queue_refresh, robust=True)
 
 
 def _mark_enrolment(enrolment: Enrolment) -> None:
@@ -82,6 +91,7 @@ def _check_owner(session: Session, structure) -> None:
         raise PermissionDenied
 
 
+@transaction.atomic  # the audit event and the timeline line commit with the enrolment, or nothing does
 def enrol(
     *,
     session: Session,
@@ -160,6 +170,7 @@ def _timeline(enrolment: Enrolment, label: str, actor) -> None:
     _event(enrolment.person, enrolment.person.structure, "parcours", label, actor)
 
 
+@transaction.atomic  # the change, its audit events and the message to the promoted person, together
 def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrolment | None:
     """Frees the seat; the first on the waiting list takes it. Returns the promoted enrolment."""
     _check_owner(enrolment.session, structure)
@@ -185,6 +196,7 @@ def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrol
             if promoted:
                 promoted.status = EnrolmentStatus.ENROLLED
                 promoted.save(update_fields=["status"])
+                _mark_enrolment(promoted)  # their first entry into the stage may have moved
         _mark_enrolment(enrolment)
     record(
         action=Action.UPDATE,
@@ -318,19 +330,50 @@ def copy_programme(*, programme: Programme, structure, actor, name: str) -> Prog
 
 @transaction.atomic
 def schedule_session(*, stage: Stage, structure, actor, slots: list[tuple], **fields) -> Session:
-    """A session with its time slots (half-days), each (starts_at, ends_at)."""
+    """A session with its time slots (half-days), each (starts_at, ends_at) or (starts_at,
+    ends_at, title, topic); `fields` may give the session a title and a topic."""
     if not owns(stage.programme, structure):
         raise PermissionDenied
     if not slots:
         raise ValidationError("Ajoutez au moins un créneau.")
-    for starts_at, ends_at in slots:
+    slots = sorted((s, e, *(list(more) + ["", ""])[:2]) for s, e, *more in slots)
+    for starts_at, ends_at, *_ in slots:
         if ends_at <= starts_at:
             raise ValidationError("Chaque créneau doit finir après son début.")
-    starts_on = min(timezone.localtime(s).date() for s, _ in slots)
+    starts_on = min(timezone.localtime(s).date() for s, *_ in slots)
     session = Session.objects.create(stage=stage, starts_on=starts_on, **fields)
-    Slot.objects.bulk_create([Slot(session=session, starts_at=s, ends_at=e) for s, e in sorted(slots)])
+    Slot.objects.bulk_create(
+        [
+            Slot(session=session, starts_at=s, ends_at=e, title=title, topic=topic)
+            for s, e, title, topic in slots
+        ]
+    )
     record(action=Action.CREATE, actor=actor, structure=structure, obj=session)
     return session
+
+
+TRAINER_CHOICE = "Choisissez un·e pair·e, vous-même ou le nom d'un·e intervenant·e."
+
+
+@transaction.atomic
+def add_trainer(*, session: Session, structure, actor, user=None, person=None, label: str = "") -> Trainer:
+    """Who leads the session: a member of the structure's staff, one of its peers (Peer), or an
+    outside speaker by name. Adding the same member or peer again changes nothing."""
+    _check_owner(session, structure)
+    label = label.strip()[:120]
+    if [user is not None, person is not None, bool(label)].count(True) != 1:
+        raise ValidationError(TRAINER_CHOICE)
+    if user is not None and not user.memberships.filter(structure=structure).exists():
+        raise PermissionDenied
+    if person is not None and not Peer.objects.filter(person=person, person__structure=structure).exists():
+        raise PermissionDenied
+    if label:
+        trainer, created = Trainer.objects.create(session=session, label=label), True
+    else:
+        trainer, created = Trainer.objects.get_or_create(session=session, user=user, person=person)
+    if created:
+        record(action=Action.CREATE, actor=actor, structure=structure, obj=trainer)
+    return trainer
 
 
 # --- Invitations and reminders -----------------------------------------------------------------
@@ -339,7 +382,7 @@ def schedule_session(*, stage: Stage, structure, actor, slots: list[tuple], **fi
 def session_text(session: Session, *, lead: str, first_name: str, link: str = "") -> str:
     first = session.slots.order_by("starts_at").first()
     when = long_date(first.starts_at, "l j F à H\\hi") if first else ""
-    text = f"Bonjour {first_name}, {lead} « {session.stage.name} » ({session.stage.programme.name}) le {when}"
+    text = f"Bonjour {first_name}, {lead} « {session.name} » ({session.stage.programme.name}) le {when}"
     text += f", {session.place}." if session.place else "."
     if link:
         text += f" Pour vous inscrire : {link}"
@@ -361,7 +404,7 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
         enqueue(
             channel=channel,
             to=to,
-            subject=SUBJECTS[kind] + f" : {session.stage.name}",
+            subject=SUBJECTS[kind] + f" : {session.name}",
             body=body,
             structure=structure,
             purpose=f"parcours_{kind}",
@@ -373,17 +416,22 @@ def _send(session: Session, person, *, kind: str, body: str, structure, key: str
 
 
 @transaction.atomic
-def invite(*, session: Session, person, structure, actor) -> tuple[Invitation, int]:
-    """Records the invitation (rule "invitée par la coordination") and writes to the person."""
+def invite(*, session: Session, person, structure, actor, notify: bool = True) -> tuple[Invitation, int]:
+    """Records the invitation (rule "invitée par la coordination") and writes to the person,
+    unless `notify` is False (an invitation given in person; the demo, which sends nothing)."""
     _check_owner(session, structure)
     if person.structure_id != structure.pk:
         raise PermissionDenied
     invitation, _ = Invitation.objects.get_or_create(
         session=session, person=person, defaults={"invited_by": actor}
     )
-    link = links.registration_url(invitation)
-    body = session_text(session, lead="nous vous invitons à", first_name=person.first_name, link=link)
-    sent = _send(session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}")
+    sent = 0
+    if notify:
+        link = links.registration_url(invitation)
+        body = session_text(session, lead="nous vous invitons à", first_name=person.first_name, link=link)
+        sent = _send(
+            session, person, kind="invitation", body=body, structure=structure, key=f"{invitation.pk}"
+        )
     record(action=Action.CREATE, actor=actor, structure=structure, obj=invitation, person=person)
     return invitation, sent
 
@@ -427,14 +475,14 @@ def take_attendance(
     bad = [status for status in marks.values() if status not in AttendanceStatus.values]
     if bad:
         raise ValidationError("Choisissez présent·e, en retard, excusé·e ou absent·e pour chaque personne.")
+    day = timezone.localtime(slot.starts_at).date()
     seated = {
         e.pk: e
-        for e in session.enrolments.filter(pk__in=list(marks), status__in=SEATED).select_related("person")
+        for e in session.enrolments.filter(expected_on(day), pk__in=list(marks)).select_related("person")
     }
     unknown = set(marks) - set(seated)
     if unknown:
-        raise ValidationError("Une des personnes n'est pas inscrite à cette session.")
-    day = timezone.localtime(slot.starts_at).date()
+        raise ValidationError("Une des personnes n'est pas inscrite à cette session ce jour-là.")
     existing = {a.enrolment_id: a for a in slot.attendances.filter(enrolment_id__in=list(marks))}
     now = timezone.now()
     user = actor if actor is not None and actor.is_authenticated else None
@@ -527,6 +575,10 @@ def record_exit(
     exited_on: date,
     via: str = "web",
 ) -> Exit:
+    """Records how the person left the programme, and ends their live enrolments in it: they
+    leave a session under way on the exit date (with a reason that follows the exit), and give
+    up their seats in sessions not started by then and their places on waiting lists (the next
+    person waiting is told). Each of those changes is audited and marks its days dirty."""
     if not owns(programme, structure) or person.structure_id != structure.pk:
         raise PermissionDenied
     if subtype not in EXIT_SUBTYPES.get(category, {}):
@@ -549,7 +601,38 @@ def record_exit(
     )
     label = f"Sortie de {programme.name} : {exit_.get_category_display()} — {exit_.subtype_label}"
     _event(person, structure, "sortie", label, actor)
+    _end_enrolments(exit_, structure=structure, actor=actor, via=via)
     return exit_
+
+
+def _left_reason(exit_: Exit) -> str:
+    if exit_.category in DYNAMIC:
+        return LeftReason.EMPLOYMENT
+    return LeftReason.NO_NEWS if exit_.subtype == "sans_nouvelles" else LeftReason.OTHER
+
+
+def _end_enrolments(exit_: Exit, *, structure, actor, via: str) -> None:
+    live = (
+        Enrolment.objects.filter(
+            person_id=exit_.person_id,
+            session__stage__programme_id=exit_.programme_id,
+            status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING),
+        )
+        .select_related("session__stage__programme", "person__structure")
+        .order_by("session__starts_on", "pk")
+    )
+    for enrolment in live:
+        if enrolment.status == EnrolmentStatus.ENROLLED and enrolment.session.starts_on <= exit_.exited_on:
+            finish(
+                enrolment=enrolment,
+                structure=structure,
+                actor=actor,
+                ended_on=exit_.exited_on,
+                reason=_left_reason(exit_),
+                via=via,
+            )
+        else:
+            cancel(enrolment=enrolment, structure=structure, actor=actor, via=via)
 
 
 @transaction.atomic

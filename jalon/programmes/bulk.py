@@ -126,12 +126,12 @@ def bulk_programme(
             pending.extendleft(reversed(deferred))
             offset = min(group[-1][0], SPAN_DAYS - 1)
             starts_on = today - timedelta(days=SPAN_DAYS - offset)
-            sessions.append((session_id, stage.pk, starts_on, seats, True, "", "", now))
+            sessions.append((session_id, stage.pk, starts_on, seats, True, "", "", now, "", ""))
             slot_days = []
             for k in range(slots_each):
                 day = starts_on + timedelta(days=k * 7 // 5 if slots_each > 1 else 0)
                 starts_at = datetime.combine(day, time(9 if k % 2 == 0 else 14), tzinfo=tz)
-                slots.append((slot_id + k, session_id, starts_at, starts_at + timedelta(hours=3)))
+                slots.append((slot_id + k, session_id, starts_at, starts_at + timedelta(hours=3), "", ""))
                 slot_days.append((slot_id + k, day))
             ended_on = slot_days[-1][1]
             for _, pid in group:
@@ -185,10 +185,21 @@ def _flush(sessions, slots, enrolments, attendance, counts) -> None:
     with transaction.atomic():
         _insert(
             Session,
-            ["id", "stage_id", "starts_on", "capacity", "waiting_list", "place", "remote_url", "created_at"],
+            [
+                "id",
+                "stage_id",
+                "starts_on",
+                "capacity",
+                "waiting_list",
+                "place",
+                "remote_url",
+                "created_at",
+                "title",
+                "topic",
+            ],
             sessions,
         )
-        _insert(Slot, ["id", "session_id", "starts_at", "ends_at"], slots)
+        _insert(Slot, ["id", "session_id", "starts_at", "ends_at", "title", "topic"], slots)
         _insert(
             Enrolment,
             ["id", "session_id", "person_id", "status", "created_at", "ended_on", "left_reason"],

@@ -21,7 +21,7 @@ def session_ics(session: Session) -> bytes:
         event.add("dtstamp", timezone.now().astimezone(UTC))
         event.add("dtstart", slot.starts_at.astimezone(UTC))
         event.add("dtend", slot.ends_at.astimezone(UTC))
-        event.add("summary", f"{session.stage.name} — {session.stage.programme.name}")
+        event.add("summary", f"{slot.title or session.name} — {session.stage.programme.name}")
         where = session.place or session.remote_url
         if where:
             event["location"] = vText(where)

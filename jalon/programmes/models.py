@@ -96,6 +96,10 @@ class EntryRule(models.Model):
 
 class Session(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="sessions")
+    # What this session is about, when the stage's name is not enough: a workshop catalogue is
+    # one stage with many sessions ("Créer sa boîte mail", "Oser coder : développeur·se web").
+    title = models.CharField(_("titre"), max_length=200, blank=True)
+    topic = models.CharField(_("thème"), max_length=120, blank=True)
     starts_on = models.DateField(_("début"))
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     remote_url = models.URLField(_("lien de visio"), blank=True)
@@ -109,7 +113,12 @@ class Session(models.Model):
         constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive")]
 
     def __str__(self):
-        return f"{self.stage} — {self.starts_on:%d/%m/%Y}"
+        return f"{self.name} — {self.starts_on:%d/%m/%Y}"
+
+    @property
+    def name(self) -> str:
+        """The session's title, else its stage's name."""
+        return self.title or self.stage.name
 
 
 class Slot(models.Model):
@@ -118,6 +127,9 @@ class Slot(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("début"))
     ends_at = models.DateTimeField(_("fin"))
+    # What this half-day covers, in a session of several ("Jeudi 1 : découvrir le code").
+    title = models.CharField(_("titre"), max_length=200, blank=True)
+    topic = models.CharField(_("thème"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("créneau")
@@ -212,6 +224,12 @@ LEFT_REASON_NEUTRAL = {
 # Seats are held by these statuses; a person who completed or left keeps the history, not the seat
 # count of a session that is over. (A session's capacity is about the people taking part.)
 SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.LEFT)
+
+
+def expected_on(day) -> Q:
+    """The enrolments called at a slot on `day`: seated, and not ended before that day. A person
+    who completed or left the stage, or left the programme (an exit), is not called after."""
+    return Q(status__in=SEATED) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
 class Enrolment(models.Model):

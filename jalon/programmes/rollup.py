@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Sum
 
 from .models import (
@@ -33,24 +33,45 @@ from .models import (
 BATCH = 2000
 
 
+# Any constant: the key of the PostgreSQL advisory lock that lets one roll-up batch run at a time.
+LOCK_KEY = 5_0005
+
+
 def refresh() -> int:
-    """Rebuilds every dirty day; returns how many (stage or programme, day) pairs were rebuilt."""
+    """Rebuilds the dirty days; returns how many (stage or programme, day) pairs were rebuilt.
+
+    Deletes exactly the DirtyDay rows it read, by id: ids are taken when a row is inserted, not
+    when it commits, so a transaction that started earlier may commit a lower id after this
+    read, and "every id up to the last one read" would drop it unrebuilt. Stops at the first
+    batch that is not full: rows committed meanwhile queue their own refresh (actions.mark_dirty),
+    so a busy day never keeps one run going.
+    """
     total = 0
     while True:
         with transaction.atomic():
+            _lock()
             rows = list(
                 DirtyDay.objects.order_by("pk").values_list("pk", "programme_id", "stage_id", "day")[:BATCH]
             )
-            if not rows:
-                break
             stage_days = {(stage, day) for _, _, stage, day in rows if stage}
             exit_days = {(programme, day) for _, programme, stage, day in rows if not stage}
             _stages(stage_days)
             _exits(exit_days)
-            DirtyDay.objects.filter(pk__lte=rows[-1][0]).delete()
+            DirtyDay.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
             total += len(stage_days) + len(exit_days)
+        if len(rows) < BATCH:
+            break
     RollupRun.objects.create(days=total)
     return total
+
+
+def _lock() -> None:
+    """Two runs at once (the job queued on commit and the periodic one) would rebuild the same
+    day twice and collide on StageDay's unique (stage, day): batches take turns. SQLite already
+    serialises write transactions (IMMEDIATE mode, settings.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
 def _stages(pairs: set) -> None:

@@ -178,3 +178,27 @@ def test_funnel_endpoint_and_query_counts(personas):
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/v1/programmes")
     assert len(queries) <= 10
+
+
+def test_sessions_and_slots_carry_their_title_and_topic(personas):
+    a, b = personas.structure_a, personas.structure_b
+    _, workshops, _ = _programme(a, b)
+    day = timezone.localdate() + timedelta(days=5)
+    session = actions.schedule_session(
+        stage=workshops,
+        structure=a,
+        actor=None,
+        slots=[(_at(day, 9), _at(day, 12), "Ouvrir sa boîte", "e-mail")],
+        capacity=8,
+        title="Créer sa boîte mail",
+        topic="Numérique du quotidien",
+    )
+    client = token_client(personas.case_worker_a.user)
+    listed = client.get("/api/v1/sessions").json()["items"][0]
+    assert (listed["title"], listed["topic"], listed["stage"]) == (
+        "Créer sa boîte mail",
+        "Numérique du quotidien",
+        "Ateliers",
+    )
+    slot = client.get(f"/api/v1/sessions/{session.pk}").json()["slots"][0]
+    assert (slot["title"], slot["topic"]) == ("Ouvrir sa boîte", "e-mail")

@@ -9,7 +9,7 @@ from django.db import close_old_connections, connection
 
 from jalon.audit.models import AuditEvent
 from jalon.programmes import actions
-from jalon.programmes.models import Enrolment, EnrolmentStatus, Programme, Session, Stage, StageKind
+from jalon.programmes.models import DirtyDay, Enrolment, EnrolmentStatus, Programme, Session, Stage, StageKind
 from tests.factories import PersonFactory
 
 
@@ -143,3 +143,36 @@ def test_two_staff_posting_at_once_through_the_api_share_seat_and_waiting_list(p
     assert sorted(statuses) == [(201, "attente")] * 3 + [(201, "inscrite")]
     ranks = sorted(session.enrolments.filter(status="attente").values_list("waiting_rank", flat=True))
     assert ranks == [1, 2, 3]
+
+
+def _failing_audit(monkeypatch):
+    def record(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(actions, "record", record)
+
+
+@pytest.mark.django_db
+def test_an_enrolment_without_its_audit_event_is_not_written(personas, monkeypatch):
+    """The audit event is written in the enrolment's transaction: no event, no enrolment."""
+    session = _session(personas.structure_a)
+    person = PersonFactory(structure=personas.structure_a)
+    _failing_audit(monkeypatch)
+    with pytest.raises(RuntimeError):
+        actions.enrol(session=session, person=person, structure=personas.structure_a, actor=None)
+    assert not Enrolment.objects.exists()
+    assert not DirtyDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_cancellation_without_its_audit_event_changes_nothing(personas, monkeypatch):
+    session = _session(personas.structure_a, capacity=1)
+    a = personas.structure_a
+    seated = actions.enrol(session=session, person=PersonFactory(structure=a), structure=a, actor=None)
+    waiting = actions.enrol(session=session, person=PersonFactory(structure=a), structure=a, actor=None)
+    _failing_audit(monkeypatch)
+    with pytest.raises(RuntimeError):
+        actions.cancel(enrolment=seated, structure=a, actor=None)
+    seated.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seated.status, waiting.status) == (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -367,3 +368,71 @@ def test_the_pathway_shows_on_the_person_file_timeline(personas):
     page = _text(client.get(reverse("person_detail", args=[enrolments[0].person_id])))
     assert f"Inscrit·e : {session}" in page and "Étape terminée : Ateliers" in page
     assert reverse("person_pathway", args=[enrolments[0].person_id]) in page
+
+
+def test_adding_who_leads_a_session_goes_through_the_action_with_its_audit(personas):
+    """The session page's "Ajouter une personne qui anime" writes through actions.add_trainer: one
+    audit event per trainer added, a French message for an empty choice, 404 for a peer of another
+    structure, and adding the same person twice does nothing."""
+    _, _, _, session, enrolments = _world(personas, people=1)
+    a, b = personas.structure_a, personas.structure_b
+    client = personas.client_for(personas.coordinator_a)
+    url = reverse("session_trainer_add", args=[session.pk])
+    mine = actions.mark_peer(person=enrolments[0].person, structure=a, actor=None)
+    theirs = actions.mark_peer(person=PersonFactory(structure=b), structure=b, actor=None)
+    trainers = AuditEvent.objects.filter(object_type="trainer")
+
+    assert client.post(url, {"pair": theirs.pk}).status_code == 404
+    response = client.post(url, {"label": "  "}, follow=True)
+    assert "Choisissez un·e pair·e, vous-même ou le nom d'un·e intervenant·e." in _text(response)
+    assert not session.trainers.exists() and not trainers.exists()
+
+    for body in ({"moi": "1"}, {"pair": mine.pk}, {"label": "IMT Atlantique"}, {"moi": "1"}):
+        assert client.post(url, body).status_code == 302
+    assert session.trainers.count() == 3 and trainers.count() == 3
+    with pytest.raises(PermissionDenied):
+        actions.add_trainer(session=session, structure=b, actor=None, label="Intrus")
+    with pytest.raises(ValidationError):
+        actions.add_trainer(session=session, structure=a, actor=None, label="A", user=personas.admin_a.user)
+    # A member of another structure cannot be made to lead it.
+    with pytest.raises(PermissionDenied):
+        actions.add_trainer(session=session, structure=a, actor=None, user=personas.admin_b.user)
+
+
+def test_a_workshop_catalogue_reads_by_session_titles(personas):
+    """Sessions of one stage with their own titles and topics: the form takes them, and the
+    programme page, the session page, the roll call and the pathway name them."""
+    programme, workshops, _, session, enrolments = _world(personas, people=1)
+    client = personas.client_for(personas.coordinator_a)
+    day = (timezone.localdate() + timedelta(days=9)).isoformat()
+    response = client.post(
+        reverse("session_create", args=[workshops.pk]),
+        {
+            "title": "Oser coder : développeur·se web",
+            "topic": "Développement web",
+            "slots": f"{day} 09:00-12:00 Découvrir le code ; HTML\n{day} 14:00-17:00",
+            "capacity": 10,
+        },
+    )
+    assert response.status_code == 302
+    coded = workshops.sessions.get(title="Oser coder : développeur·se web")
+    assert coded.topic == "Développement web"
+    assert [(s.title, s.topic) for s in coded.slots.order_by("starts_at")] == [
+        ("Découvrir le code", "HTML"),
+        ("", ""),
+    ]
+    page = _text(client.get(reverse("programme_detail", args=[programme.pk])))
+    assert "Oser coder : développeur·se web, le " in page and "Développement web" in page
+    # A session without a title still reads by its date.
+    assert f"Session du {session.starts_on.day} " in page
+    detail = _text(client.get(reverse("session_detail", args=[coded.pk])))
+    assert '<h1 class="h3">Oser coder : développeur·se web — session du' in detail
+    assert "Découvrir le code" in detail and "Ateliers" in detail
+    call = _text(client.get(reverse("slot_roll_call", args=[coded.slots.order_by("starts_at")[0].pk])))
+    assert "Appel : Oser coder : développeur·se web" in call and "Découvrir le code" in call
+    assert str(coded) == f"Oser coder : développeur·se web — {coded.starts_on:%d/%m/%Y}"
+    bad = client.post(
+        reverse("session_create", args=[workshops.pk]),
+        {"slots": f"{day} 09:00-12:00 {'x' * 201}", "capacity": 10},
+    )
+    assert "titre de 200 caractères au plus" in _text(bad)

@@ -56,10 +56,20 @@ class RuleForm(forms.Form):
             )
 
 
-SLOT_HELP = "Une ligne par demi-journée : 2027-01-11 09:00-12:30"
+SLOT_HELP = (
+    "Une ligne par demi-journée : 2027-01-11 09:00-12:30, puis si besoin son titre "
+    "et son thème séparés par « ; » (2027-01-11 09:00-12:30 Découvrir le code ; Développement web)"
+)
 
 
 class SessionForm(forms.Form):
+    title = forms.CharField(
+        label="Titre",
+        max_length=200,
+        required=False,
+        help_text="Si le nom de l'étape ne suffit pas. Exemple : Créer sa boîte mail.",
+    )
+    topic = forms.CharField(label="Thème", max_length=120, required=False, help_text="Exemple : e-mail.")
     slots = forms.CharField(
         label="Créneaux",
         help_text=SLOT_HELP,
@@ -79,7 +89,7 @@ class SessionForm(forms.Form):
             if not line:
                 continue
             try:
-                day, hours = line.split()
+                day, hours, *words = line.split(maxsplit=2)
                 start, end = hours.split("-")
                 starts_at = timezone.make_aware(datetime.fromisoformat(f"{day} {start}"))
                 ends_at = timezone.make_aware(datetime.fromisoformat(f"{day} {end}"))
@@ -87,7 +97,13 @@ class SessionForm(forms.Form):
                 raise forms.ValidationError(f"Ligne {number} illisible. {SLOT_HELP}.") from None
             if ends_at <= starts_at:
                 raise forms.ValidationError(f"Ligne {number} : le créneau doit finir après son début.")
-            parsed.append((starts_at, ends_at))
+            title, _, topic = (words[0] if words else "").partition(";")
+            title, topic = title.strip(), topic.strip()
+            if len(title) > 200 or len(topic) > 120:
+                raise forms.ValidationError(
+                    f"Ligne {number} : titre de 200 caractères au plus, thème de 120 au plus."
+                )
+            parsed.append((starts_at, ends_at, title, topic))
         if not parsed:
             raise forms.ValidationError(f"Ajoutez au moins un créneau. {SLOT_HELP}.")
         if len(parsed) > 120:

@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,10 +25,14 @@ def roll_calls(membership, user):
     )
     if not membership.can("programmes.manage"):
         slots = slots.filter(session__trainers__user=user)
-    seated = Enrolment.objects.filter(session_id=OuterRef("session_id"), status__in=SEATED)
+    # Someone still called on the slot's day (not a person who left before it, see expected_on).
+    called = Enrolment.objects.filter(session_id=OuterRef("session_id"), status__in=SEATED).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("day"))
+    )
     noted = Attendance.objects.filter(slot_id=OuterRef("pk"))
     due = list(
-        slots.filter(Exists(seated), ~Exists(noted))
+        slots.annotate(day=TruncDate("starts_at"))
+        .filter(Exists(called), ~Exists(noted))
         .order_by("starts_at", "pk")
         .values_list("pk", flat=True)[:100]
     )

@@ -40,6 +40,7 @@ from jalon.programmes.models import (
     Slot,
     Stage,
     Team,
+    expected_on,
     name_for,
 )
 from jalon.referrals.links import LinkError
@@ -574,21 +575,23 @@ def session_teams(request, pk: int):
 def session_trainer_add(request, pk: int):
     session = _session(request, pk, "programmes.manage")
     structure = request.membership.structure
+    chosen = {}
     raw = request.POST.get("pair", "")
     if raw.isdigit():
         peer = Peer.objects.filter(pk=raw, person__structure=structure).select_related("person").first()
         if peer is None:
             raise Http404
-        trainer, _ = session.trainers.get_or_create(person=peer.person)
+        chosen["person"] = peer.person
     elif request.POST.get("moi") == "1":
-        trainer, _ = session.trainers.get_or_create(user=request.user)
-    elif request.POST.get("label", "").strip():
-        trainer = session.trainers.create(label=request.POST["label"].strip()[:120])
+        chosen["user"] = request.user
     else:
-        messages.error(request, "Choisissez un·e pair·e, vous-même ou le nom d'un·e intervenant·e.")
-        return redirect("session_detail", pk=session.pk)
-    record(action=Action.CREATE, actor=request.user, structure=structure, obj=trainer)
-    messages.success(request, "Animateur·rice ajouté·e.")
+        chosen["label"] = request.POST.get("label", "")
+    try:
+        actions.add_trainer(session=session, structure=structure, actor=request.user, **chosen)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Animateur·rice ajouté·e.")
     return redirect("session_detail", pk=session.pk)
 
 
@@ -621,7 +624,7 @@ def session_sheet(request, pk: int):
 def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     session = slot.session
     enrolments = list(
-        session.enrolments.filter(status__in=SEATED)
+        session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
         .select_related("person", "team")
         .order_by("team__name", "person__search_name", "pk")
     )
