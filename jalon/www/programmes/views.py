@@ -314,9 +314,10 @@ def stage_proposals(request, pk: int):
             )
             return redirect("session_detail", pk=session.pk)
     record_person_reads(actor=request.user, structure=structure, person_ids=ids, detail="propositions")
-    return render(
-        request, "programmes/proposals.html", {"stage": stage, "people": people, "sessions": sessions}
-    )
+    context = {"stage": stage, "people": people, "sessions": sessions}
+    # Only those who may schedule a session are sent to the page that does it.
+    context["can_manage"] = request.membership.can("programmes.manage")
+    return render(request, "programmes/proposals.html", context)
 
 
 # --- Sessions ----------------------------------------------------------------------------------
