@@ -6,12 +6,14 @@ a session together needs) and never open their file.
 """
 
 import csv
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jalon.audit.actions import record, record_person_reads
 from jalon.audit.models import Action
+from jalon.links import LinkError
 from jalon.people.models import Person
+from jalon.people.selectors import search_people
 from jalon.programmes import actions, links, rollup, rules
 from jalon.programmes.models import (
     ATTENDED,
@@ -43,9 +47,7 @@ from jalon.programmes.models import (
     Team,
     name_for,
 )
-from jalon.referrals.links import LinkError
-from jalon.www.people.views import search_people
-from jalon.www.public.views import refused
+from jalon.www.errors import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from .forms import (
@@ -144,25 +146,34 @@ def programme_list(request):
 def _stages_with_sessions(programme: Programme, today: date):
     """Stages in order, each with its rules, its next ten sessions and its five latest ones.
 
-    Two bounded queries per stage: a national programme has thousands of workshop sessions, and
-    the page must not grow with them.
+    Two bounded queries for all the stages (sessions numbered per stage, the first kept): a
+    national programme has thousands of workshop sessions, and the page must grow neither with
+    them nor with its stages.
     """
     stages = list(
         programme.stages.order_by("position").prefetch_related(
             Prefetch("rules", queryset=EntryRule.objects.select_related("of_stage"))
         )
     )
-    counted = Session.objects.annotate(
+    counted = Session.objects.filter(stage__in=stages).annotate(
         seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)),
         waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
     )
+
+    def first_per_stage(queryset, order, limit):
+        ranked = queryset.annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=order))
+        by_stage = defaultdict(list)
+        for session in ranked.filter(rank__lte=limit).order_by("stage_id", "rank"):
+            by_stage[session.stage_id].append(session)
+        return by_stage
+
+    upcoming = first_per_stage(
+        counted.filter(starts_on__gte=today), [F("starts_on").asc(), F("pk").asc()], 10
+    )
+    recent = first_per_stage(counted.filter(starts_on__lt=today), [F("starts_on").desc(), F("pk").desc()], 5)
     for stage in stages:
-        stage.upcoming = list(
-            counted.filter(stage=stage, starts_on__gte=today).order_by("starts_on", "pk")[:10]
-        )
-        stage.recent = list(
-            counted.filter(stage=stage, starts_on__lt=today).order_by("-starts_on", "-pk")[:5]
-        )
+        stage.upcoming = upcoming[stage.pk]
+        stage.recent = recent[stage.pk]
     return stages
 
 
