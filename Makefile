@@ -35,9 +35,11 @@ chromium:
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## make lint: ruff, and the import layers of ARCHITECTURE.md (import-linter, [tool.importlinter]).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## make bench: dataset (default 100k people) + gunicorn on loopback + ratios to bench/RESULTS.md.
 bench: $(VENV)/.installed-dev
