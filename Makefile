@@ -31,13 +31,23 @@ demo: $(VENV)/.installed
 chromium:
 	@scripts/ensure-chromium.sh
 
+# pytest-xdist: one worker per core, each with its own test database; the tests of a module
+# that loads the demo once stay together (see tests/conftest.py).
+XDIST ?= -n auto --dist loadgroup
+
 ## make test: install, then the whole suite (unit, integration, browser). DATABASE_URL picks PostgreSQL.
 test: $(VENV)/.installed-dev chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
+## make test-fast: everything but the browser tests (no Chromium needed).
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+## make lint: ruff, and the import layers of ARCHITECTURE.md (import-linter, [tool.importlinter]).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## make bench: dataset (default 100k people) + gunicorn on loopback + ratios to bench/RESULTS.md.
 bench: $(VENV)/.installed-dev

@@ -484,9 +484,9 @@ def pick_targets(args) -> dict:
 
     from django.utils import timezone
 
+    from jalon.pagination import encode_cursor
     from jalon.people.models import Person
     from jalon.users.models import User
-    from jalon.www.pagination import encode_cursor
 
     user = User.objects.get(email=MEASURED_EMAIL)
     year_ago = (timezone.localdate() - timedelta(days=365)).isoformat()

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "jalon.programmes",
     "jalon.www",
     "jalon.demo",
+    # django-ninja serves the API docs' Swagger UI from its own static files only when it is an
+    # installed app; otherwise the page loads it from a CDN and stays blank offline.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -68,3 +68,15 @@ def person_a(personas):
         method=ConsentMethod.ORAL,
     )
     return person
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, the tests of a module that share a module-scoped fixture (the demo,
+    loaded once per module in tests/demo/) run on one worker, so that it is built only once.
+    Every other test goes to whichever worker is free, in pytest-django's order (live-server
+    tests last: they empty the database, reference communes included)."""
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures and any(defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

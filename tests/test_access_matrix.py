@@ -482,35 +482,25 @@ def judge(rule, method, situations, results, leaks, blind):
 
 
 @pytest.mark.django_db
-def test_access_matrix_has_no_leak(personas, capsys):
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_access_matrix_has_no_leak(personas, name):
+    """One test per route, so that a failure names its route (and the routes run in parallel)."""
+    routes = {r.name: r for r in routes_with_parameters()}
+    assert name in routes, f"{name} is in REGISTRY but no longer in the URLconf"
+    route, rule = routes[name], REGISTRY[name]
     actors = make_actors(personas)
-    operations = openapi_operations(actors["admin_a"].web)
-    routes = [r for r in routes_with_parameters() if r.name in REGISTRY]
-    totals, floors, leaks, blind = {"web": 0, "api": 0}, {"web": 0, "api": 0}, [], []
-    for route in routes:
-        rule = REGISTRY[route.name]
-        side = "api" if route.is_api else "web"
-        if route.is_api:
-            # The right method for each API operation is the schema's.
-            assert {(route.openapi_path, m) for m in rule.methods} <= operations, route.name
-        totals[side] += run_route(personas, actors, route, rule, leaks, blind)
-        # The floor comes from discovery (the URLconf's routes, the schema's methods): at least
-        # own, other and missing, for every role, every method.
-        methods = {m for p, m in operations if p == route.openapi_path} if route.is_api else rule.methods
-        floors[side] += len(methods) * len(ROLES) * 3
-    cases = totals["web"] + totals["api"]
-    report = (
-        f"{cases} cases, {len(leaks)} leaks (web: {totals['web']} cases on "
-        f"{sum(not r.is_api for r in routes)} routes; API: {totals['api']} cases on "
-        f"{sum(r.is_api for r in routes)} operations; {len(ROLES)} roles)"
-    )
-    with capsys.disabled():
-        print(f"\naccess matrix: {report}")
-    # The floor follows the routes found: a route that stops being exercised lowers the count
-    # below it; every route found with an id must be in the matrix (test above).
-    assert len(routes) == len(REGISTRY), report
-    assert all(totals[side] >= floors[side] > 0 for side in totals), f"{report}; floor {floors}"
-    assert not blind, "the matrix is blind on these cases:\n" + "\n".join(blind)
+    if route.is_api:
+        # The right method for each API operation is the schema's (and every operation of the
+        # schema is in REGISTRY: test_openapi_operations_match_the_registry).
+        operations = openapi_operations(actors["admin_a"].web)
+        assert {(route.openapi_path, m) for m in rule.methods} <= operations, route.name
+    leaks, blind = [], []
+    cases = run_route(personas, actors, route, rule, leaks, blind)
+    # At least own, other and missing, for every role, every method.
+    floor = len(rule.methods) * len(ROLES) * 3
+    report = f"{route.route} ({name}): {cases} cases, {len(leaks)} leaks, {len(ROLES)} roles"
+    assert cases >= floor > 0, f"{report}; floor {floor}"
+    assert not blind, f"{report}; the matrix is blind on these cases:\n" + "\n".join(blind)
     assert not leaks, report + "\n" + "\n".join(leaks)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jalon.audit.models import Action, AuditEvent
 from jalon.notifications.models import MessageChannel, MessageStatus, OutboxMessage
+from jalon.pagination import encode_cursor
 from jalon.people import actions
 from jalon.people.models import (
     Consent,
@@ -30,7 +31,6 @@ from jalon.people.models import (
 )
 from jalon.structures.models import Invitation, Membership, Partnership, Role, Structure
 from jalon.users.models import ApiToken, User
-from jalon.www.pagination import encode_cursor
 
 N = 15  # then 10 N = 150: more than a page (25) of everything, so paging is exercised
 

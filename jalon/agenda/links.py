@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from jalon.referrals.links import LinkError, absolute, sign_payload, unsign_payload  # noqa: F401 (re-exported)
+from jalon.links import LinkError, absolute, sign_payload, unsign_payload  # noqa: F401 (re-exported)
 
 BOOKING_SALT = "jalon.agenda.self-booking"
 BOOKING_VALIDITY = timedelta(days=14)

@@ -15,7 +15,7 @@ from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participa
 from jalon.people.models import Person
 from jalon.referrals.models import Referral
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .referrals import _messages
 from .schemas import ErrorOut
 

@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from jalon.structures.middleware import resolve_membership
@@ -41,3 +42,13 @@ class SessionWithStructure(SessionAuth):
 
 
 auth = [TokenAuth(), SessionWithStructure()]
+
+
+def require_membership(request: HttpRequest, permission: str):
+    """The permission gate of every API operation: the current membership, or 403 in French."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise HttpError(403, "Aucune structure active pour ce compte.")
+    if not membership.can(permission):
+        raise HttpError(403, "Votre rôle ne permet pas cette action.")
+    return membership

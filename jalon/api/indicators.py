@@ -5,9 +5,9 @@ from datetime import date
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from jalon.referrals import indicators
+from jalon import indicators
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .schemas import ErrorOut
 
 router = Router(tags=["indicateurs"])

@@ -13,7 +13,7 @@ from jalon.people.models import Person
 from jalon.referrals import actions
 from jalon.referrals.models import Orientation, OrientationStatus, OrientationTarget, RefusalReason
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .referrals import _messages
 from .schemas import ErrorOut
 

@@ -1,26 +1,18 @@
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from jalon.people import actions
 from jalon.people.models import Person
-from jalon.people.phones import to_e164
+from jalon.people.selectors import filter_situation, people_page
 from jalon.structures.models import Commune, Membership
-from jalon.www.people.views import filter_situation, people_page
+from jalon.structures.phones import to_e164
 
+from .auth import require_membership as _membership
 from .schemas import DuplicateOut, ErrorOut, PersonIn, PersonOut, PersonPatch
 
 router = Router(tags=["personnes"])
-
-
-def _membership(request: HttpRequest, permission: str):
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        raise HttpError(403, "Aucune structure active pour ce compte.")
-    if not membership.can(permission):
-        raise HttpError(403, "Votre rôle ne permet pas cette action.")
-    return membership
 
 
 def _clean(payload: dict, structure) -> dict:

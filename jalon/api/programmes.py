@@ -25,7 +25,7 @@ from jalon.programmes.models import (
     name_for,
 )
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .referrals import _messages
 from .schemas import ErrorOut
 

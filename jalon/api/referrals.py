@@ -10,11 +10,18 @@ from ninja.errors import HttpError
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.referrals import actions
-from jalon.referrals.models import ClosedReason, Referral, ReferralSource, ReferralStatus, Referrer
+from jalon.referrals.models import (
+    OPEN_STATUSES,
+    ClosedReason,
+    Referral,
+    ReferralSource,
+    ReferralStatus,
+    Referrer,
+)
+from jalon.referrals.selectors import keyset_after, keyset_cursor
 from jalon.structures.models import Commune
-from jalon.www.referrals.views import OPEN_STATUSES, _after, _cursor
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .schemas import ErrorOut
 
 router = Router(tags=["repérage"])
@@ -96,10 +103,10 @@ def list_referrals(request, filters: ReferralFilters = Query(...)):
         queryset = queryset.filter(assigned_to=request.user)
     elif filters.qui == "personne":
         queryset = queryset.filter(assigned_to__isnull=True)
-    rows = list(_after(queryset, filters.apres).order_by("-created_at", "-pk")[: filters.taille + 1])
+    rows = list(keyset_after(queryset, filters.apres).order_by("-created_at", "-pk")[: filters.taille + 1])
     more = len(rows) > filters.taille
     rows = rows[: filters.taille]
-    return {"items": rows, "suivant": _cursor(rows[-1]) if more and rows else None}
+    return {"items": rows, "suivant": keyset_cursor(rows[-1]) if more and rows else None}
 
 
 @router.post("", response={201: ReferralOut, 422: ErrorOut}, summary="Enregistrer une demande")

@@ -14,7 +14,7 @@ from jalon.referrals import actions, links
 from jalon.referrals.models import Referrer, ReferrerKind
 from jalon.structures.models import Commune
 
-from .people import _membership
+from .auth import require_membership as _membership
 from .referrals import _messages
 from .schemas import ErrorOut
 

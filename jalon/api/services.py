@@ -12,7 +12,7 @@ from jalon.directory.models import Service, ServiceKind, ServiceTheme
 from jalon.directory.search import narrowed, search_page
 from jalon.structures.models import Commune
 
-from .people import _membership
+from .auth import require_membership as _membership
 
 router = Router(tags=["annuaire"])
 

@@ -7,9 +7,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jalon.links import absolute
 from jalon.notifications.actions import enqueue
 from jalon.notifications.models import MessageChannel, OutboxMessage
-from jalon.referrals.links import absolute
 from jalon.structures.models import Structure
 
 from .models import Service

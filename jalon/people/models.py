@@ -181,7 +181,7 @@ class Person(models.Model):
 
     @property
     def phone_display(self) -> str:
-        from .phones import display
+        from jalon.structures.phones import display
 
         return display(self.phone)
 

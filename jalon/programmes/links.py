@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from jalon.referrals.links import absolute, sign_payload, unsign_payload
+from jalon.links import absolute, sign_payload, unsign_payload
 
 ROLL_CALL_SALT = "jalon.programmes.roll-call"
 ROLL_CALL_VALIDITY = timedelta(days=180)

@@ -159,7 +159,7 @@ def refresh_referrer_counts(referrer_id: int) -> None:
 
 def clean_referral_data(data: dict) -> dict:
     """Checks shared by the public form, the staff form and the API. Raises ValidationError."""
-    from jalon.people.phones import to_e164
+    from jalon.structures.phones import to_e164
 
     errors = {}
     cleaned = dict(data)
@@ -237,7 +237,7 @@ def _notify_new_referral(referral: Referral) -> None:
     to = (facilitator.email if facilitator else "") or referral.structure.email
     if not to:
         return
-    from .links import absolute
+    from jalon.links import absolute
 
     enqueue(
         channel=MessageChannel.EMAIL,
@@ -670,7 +670,7 @@ def _notify_sender(orientation: Orientation) -> None:
     user = orientation.from_user
     if user is None or not user.email:
         return
-    from .links import absolute
+    from jalon.links import absolute
 
     enqueue(
         channel=MessageChannel.EMAIL,

@@ -5,11 +5,10 @@ key or a closed orientation is "révoqué" or "déjà traité", an old answer li
 refusal has its own plain page; none tells whether another key exists.
 """
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from jalon.links import REFUSALS, LinkError, absolute  # noqa: F401 (REFUSALS: re-exported for the refusal pages)
 
 from .models import Orientation, OrientationStatus, Referrer
 
@@ -18,37 +17,6 @@ REFERRER_SALT = "jalon.referrals.referrer-link"
 # never the referrer's own form or the follow-up of what the referrer sent.
 SELF_REFERRAL_SALT = "jalon.referrals.self-referral-link"
 ORIENTATION_SALT = "jalon.referrals.orientation-answer"
-
-
-class LinkError(Exception):
-    """Why a public link was refused: 'altere', 'revoque', 'expire' or 'traite'."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def sign_payload(salt: str, payload: dict) -> str:
-    """A compact, signed and timestamped token carrying a small dict of ids."""
-    return signing.TimestampSigner(salt=salt).sign_object(payload, compress=True)
-
-
-def unsign_payload(salt: str, token: str, max_age, keys: tuple) -> dict:
-    """The dict back, or LinkError: 'expire' when too old, 'altere' when changed or malformed.
-    `keys` must be present as integers."""
-    try:
-        data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise LinkError("expire") from exc
-    except (signing.BadSignature, ValueError) as exc:
-        raise LinkError("altere") from exc
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in keys):
-        raise LinkError("altere")
-    return data
 
 
 def referrer_token(referrer: Referrer, *, self_referral: bool = False) -> str:
@@ -104,31 +72,3 @@ def resolve_orientation(token: str) -> Orientation:
     if orientation.status != OrientationStatus.PROPOSED:
         raise LinkError("traite")
     return orientation
-
-
-@dataclass
-class LinkRefusal:
-    title: str
-    message: str
-
-
-REFUSALS = {
-    "altere": LinkRefusal(
-        "Ce lien n'est pas valide",
-        "Le lien a été modifié ou recopié avec une erreur. Ouvrez le lien reçu tel quel, "
-        "ou demandez-en un nouveau à la structure.",
-    ),
-    "revoque": LinkRefusal(
-        "Ce lien n'est plus actif",
-        "La structure a remplacé ou désactivé ce lien. Demandez-lui le nouveau lien ou la nouvelle affiche.",
-    ),
-    "expire": LinkRefusal(
-        "Ce lien a expiré",
-        "Pour protéger les informations de la personne, ce lien n'est valable que 8 jours. "
-        "La structure qui a orienté la personne peut vous en envoyer un nouveau.",
-    ),
-    "traite": LinkRefusal(
-        "Cette orientation a déjà reçu une réponse",
-        "Merci : une réponse a déjà été enregistrée. Contactez la structure pour la modifier.",
-    ),
-}

@@ -361,7 +361,7 @@ class Referral(models.Model):
 
     @property
     def phone_display(self) -> str:
-        from jalon.people.phones import display
+        from jalon.structures.phones import display
 
         return display(self.phone)
 

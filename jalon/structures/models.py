@@ -106,7 +106,7 @@ class Structure(models.Model):
 
     @property
     def phone_display(self) -> str:
-        from jalon.people.phones import display
+        from .phones import display
 
         return display(self.phone)
 

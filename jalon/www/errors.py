@@ -1,6 +1,9 @@
-"""Put a domain ValidationError onto a Django form, field by field when it can."""
+"""Errors shown to people: a domain ValidationError onto a form, the refusal page of a public link."""
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
+
+from jalon.links import REFUSALS
 
 
 def add_to_form(form, exc: ValidationError) -> None:
@@ -11,3 +14,10 @@ def add_to_form(form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def refused(request, reason: str):
+    """The plain page of a refused public link: 404 when altered, 410 when revoked, expired, done."""
+    refusal = REFUSALS[reason]
+    status = 404 if reason == "altere" else 410
+    return render(request, "public/refused.html", {"refusal": refusal}, status=status)

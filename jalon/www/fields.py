@@ -2,8 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
-from jalon.people.phones import to_e164
 from jalon.structures import communes
+from jalon.structures.phones import to_e164
 
 
 class CommuneField(forms.CharField):

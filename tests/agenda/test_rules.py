@@ -13,12 +13,12 @@ from icalendar import Calendar
 from jalon.agenda import actions, links
 from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant, Permanence
 from jalon.audit.models import AuditEvent
+from jalon.links import LinkError
 from jalon.notifications import actions as outbox
 from jalon.notifications.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
 from jalon.people import actions as people_actions
 from jalon.people.models import ConsentMethod, ConsentPurpose
 from jalon.referrals import actions as referral_actions
-from jalon.referrals.links import LinkError
 from jalon.referrals.models import ReferralSource, ReferralStatus
 from tests.factories import PersonFactory, StructureFactory
 

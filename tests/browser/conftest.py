@@ -97,21 +97,29 @@ def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def assert_accessible(page) -> None:
-    """Fail on any axe-core violation of impact serious or critical on the current page."""
+def axe_violations(page, nodes: int = 5) -> list[str]:
+    """axe-core's serious and critical violations on the current page, one line each, with up
+    to `nodes` offending elements under each; empty when there is none."""
     page.wait_for_load_state("load")
     results = _axe.run(page)
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
     CHECKED.append((urlsplit(page.url).path, page.viewport_size["width"]))
-    if blocking:
-        lines = [f"axe-core on {page.url} at {page.viewport_size['width']}px:"]
-        for violation in blocking:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"][:5]:
-                lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
-                if node.get("failureSummary"):
-                    lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
-        pytest.fail("\n".join(lines), pytrace=False)
+    lines = []
+    for violation in blocking:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:nodes]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return lines
+
+
+def assert_accessible(page) -> None:
+    """Fail on any axe-core violation of impact serious or critical on the current page."""
+    lines = axe_violations(page)
+    if lines:
+        header = f"axe-core on {page.url} at {page.viewport_size['width']}px:"
+        pytest.fail("\n".join([header, *lines]), pytrace=False)
 
 
 def assert_no_horizontal_scroll(page) -> None:

@@ -13,8 +13,8 @@ from jalon.audit.models import AuditEvent
 from jalon.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, demo_logins
 from jalon.demo.data import STRUCTURES, fake_siret
 from jalon.people.models import Consent, ConsentPurpose, Person, PersonEvent, SensitiveNote
-from jalon.people.phones import to_e164
 from jalon.structures.models import Membership, Partnership, Role, Structure, StructureKind
+from jalon.structures.phones import to_e164
 from jalon.structures.validators import luhn_ok
 from tests.factories import MembershipFactory
 

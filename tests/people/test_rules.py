@@ -8,7 +8,7 @@ from django.urls import reverse
 from jalon.audit.models import Action, AuditEvent
 from jalon.people import actions
 from jalon.people.models import Consent, ConsentPurpose, Person, SensitiveNote, age_band
-from jalon.people.phones import to_e164
+from jalon.structures.phones import to_e164
 from jalon.users.models import ApiToken
 
 

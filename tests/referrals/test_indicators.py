@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jalon import indicators
 from jalon.agenda import actions as agenda
 from jalon.agenda.models import Outcome, Participant
-from jalon.referrals import actions, indicators
+from jalon.referrals import actions
 from jalon.referrals.models import (
     Orientation,
     OrientationStatus,

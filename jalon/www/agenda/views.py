@@ -17,10 +17,9 @@ from jalon.agenda import actions, ics, links
 from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant, Place
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.referrals.links import LinkError
+from jalon.links import LinkError
 from jalon.referrals.models import Referral
-from jalon.www.errors import add_to_form
-from jalon.www.public.views import refused
+from jalon.www.errors import add_to_form, refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from .forms import (

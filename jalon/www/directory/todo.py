@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from jalon.directory import freshness
+from jalon.pagination import capped_count
 from jalon.www.home.todo import TodoItem, provider
-from jalon.www.pagination import capped_count
 
 
 @provider

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jalon.notifications.models import MessageStatus, OutboxMessage
+from jalon.pagination import capped_count
 from jalon.people.models import Consent, ConsentPurpose, Person
 from jalon.structures.models import Invitation
-from jalon.www.pagination import capped_count
 
 
 @dataclass

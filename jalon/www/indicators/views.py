@@ -9,10 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from jalon import exports
+from jalon import exports, indicators
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.referrals import indicators
 from jalon.referrals.models import OrientationStatus
 from jalon.www.scoping import require
 

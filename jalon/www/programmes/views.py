@@ -5,12 +5,14 @@ enrols its own people; the others see them as "Prénom N." in lists and roll cal
 a session together needs) and never open their file.
 """
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jalon.audit.actions import record, record_person_reads
 from jalon.audit.models import Action
+from jalon.links import LinkError
 from jalon.people.models import Person
+from jalon.people.selectors import search_people
 from jalon.programmes import actions, links, rollup, rules
 from jalon.programmes.models import (
     ATTENDED,
@@ -43,11 +47,9 @@ from jalon.programmes.models import (
     expected_on,
     name_for,
 )
-from jalon.referrals.links import LinkError
 from jalon.text import agree
 from jalon.www import confirm
-from jalon.www.people.views import search_people
-from jalon.www.public.views import refused
+from jalon.www.errors import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from .forms import (
@@ -146,25 +148,34 @@ def programme_list(request):
 def _stages_with_sessions(programme: Programme, today: date):
     """Stages in order, each with its rules, its next ten sessions and its five latest ones.
 
-    Two bounded queries per stage: a national programme has thousands of workshop sessions, and
-    the page must not grow with them.
+    Two bounded queries for all the stages (sessions numbered per stage, the first kept): a
+    national programme has thousands of workshop sessions, and the page must grow neither with
+    them nor with its stages.
     """
     stages = list(
         programme.stages.order_by("position").prefetch_related(
             Prefetch("rules", queryset=EntryRule.objects.select_related("of_stage"))
         )
     )
-    counted = Session.objects.annotate(
+    counted = Session.objects.filter(stage__in=stages).annotate(
         seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)),
         waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
     )
+
+    def first_per_stage(queryset, order, limit):
+        ranked = queryset.annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=order))
+        by_stage = defaultdict(list)
+        for session in ranked.filter(rank__lte=limit).order_by("stage_id", "rank"):
+            by_stage[session.stage_id].append(session)
+        return by_stage
+
+    upcoming = first_per_stage(
+        counted.filter(starts_on__gte=today), [F("starts_on").asc(), F("pk").asc()], 10
+    )
+    recent = first_per_stage(counted.filter(starts_on__lt=today), [F("starts_on").desc(), F("pk").desc()], 5)
     for stage in stages:
-        stage.upcoming = list(
-            counted.filter(stage=stage, starts_on__gte=today).order_by("starts_on", "pk")[:10]
-        )
-        stage.recent = list(
-            counted.filter(stage=stage, starts_on__lt=today).order_by("-starts_on", "-pk")[:5]
-        )
+        stage.upcoming = upcoming[stage.pk]
+        stage.recent = recent[stage.pk]
     return stages
 
 
@@ -316,9 +327,10 @@ def stage_proposals(request, pk: int):
             )
             return redirect("session_detail", pk=session.pk)
     record_person_reads(actor=request.user, structure=structure, person_ids=ids, detail="propositions")
-    return render(
-        request, "programmes/proposals.html", {"stage": stage, "people": people, "sessions": sessions}
-    )
+    context = {"stage": stage, "people": people, "sessions": sessions}
+    # Only those who may schedule a session are sent to the page that does it.
+    context["can_manage"] = request.membership.can("programmes.manage")
+    return render(request, "programmes/proposals.html", context)
 
 
 # --- Sessions ----------------------------------------------------------------------------------

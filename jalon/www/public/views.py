@@ -9,6 +9,7 @@ from django_ratelimit.core import is_ratelimited
 
 from jalon.referrals import actions, links
 from jalon.referrals.models import ReferralSource, ReferralStatus
+from jalon.www.errors import refused
 
 from .forms import PublicReferralForm
 
@@ -21,12 +22,6 @@ def client_ip(request) -> str:
     """Behind our reverse proxy, the last address it appended (BEHIND_PROXY=1)."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-
-
-def refused(request, reason: str):
-    refusal = links.REFUSALS[reason]
-    status = 404 if reason == "altere" else 410
-    return render(request, "public/refused.html", {"refusal": refusal}, status=status)
 
 
 def _flooded(request, token: str) -> bool:

@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from jalon.pagination import capped_count
 from jalon.referrals.models import Orientation, OrientationStatus, PlanAction, Referral, ReferralStatus
 from jalon.www.home.todo import TodoItem, provider
-from jalon.www.pagination import capped_count
 
 
 def _item(queryset, label, url, level="info"):

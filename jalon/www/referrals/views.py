@@ -1,12 +1,9 @@
 """Inbox and triage of referrals, intake, action plan and orientations (sent and received)."""
 
-import base64
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.directory.models import Service
+from jalon.pagination import capped_count
 from jalon.referrals import actions, links
 from jalon.referrals.models import (
     OPEN_STATUSES,
@@ -30,9 +28,10 @@ from jalon.referrals.models import (
     ReferralSource,
     ReferralStatus,
 )
+from jalon.referrals.selectors import keyset_after as _after
+from jalon.referrals.selectors import keyset_cursor as _cursor
 from jalon.www import confirm
 from jalon.www.errors import add_to_form
-from jalon.www.pagination import capped_count
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from . import forms
@@ -47,23 +46,6 @@ def _error_messages(exc: ValidationError) -> list[str]:
 
 
 # --- Inbox -------------------------------------------------------------------------------------
-
-
-def _cursor(referral) -> str:
-    raw = f"{referral.created_at.isoformat()}|{referral.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _after(queryset, raw: str):
-    """Keyset on (created_at, id) descending: page 400 costs what page 1 costs."""
-    if not raw:
-        return queryset
-    try:
-        at, pk = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode().split("|")
-        at, pk = datetime.fromisoformat(at), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        return queryset
-    return queryset.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
 
 
 def _agenda_url(referral) -> str:

@@ -3,9 +3,9 @@
 from django.urls import reverse
 from django.utils import timezone
 
+from jalon.pagination import capped_count
 from jalon.referrals.models import ProspectionEntry, Referrer
 from jalon.www.home.todo import TodoItem, provider
-from jalon.www.pagination import capped_count
 
 
 @provider

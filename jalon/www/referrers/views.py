@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from jalon.pagination import capped_count
 from jalon.referrals import actions, links
 from jalon.referrals.models import Referrer
 from jalon.www import confirm
-from jalon.www.pagination import capped_count
 from jalon.www.scoping import require
 
 from .forms import ProspectionForm, ReferrerFilterForm, ReferrerForm

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from jalon.audit.models import Action, AuditEvent
 from jalon.notifications import actions as outbox
 from jalon.notifications.models import MessageStatus, OutboxMessage
+from jalon.pagination import capped_count
 from jalon.structures import actions
 from jalon.structures.models import Invitation, Membership
-from jalon.www.pagination import capped_count
 from jalon.www.scoping import require
 
 from .forms import AcceptInvitationForm, InvitationForm, MembershipForm, PartnerForm, StructureForm

@@ -22,8 +22,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from jalon.agenda.models import Outcome, Participant
-
-from .models import (
+from jalon.referrals.models import (
     ACCOMPANIED,
     Orientation,
     OrientationStatus,
