@@ -80,3 +80,13 @@ def pytest_collection_modifyitems(items):
         fixtures = getattr(item, "_fixtureinfo", None)
         if fixtures and any(defs[-1].scope == "module" for defs in fixtures.name2fixturedefs.values()):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: each test starts with none spent, whichever tests the same
+    worker ran before it (under xdist the order, and so the count, changes from run to run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

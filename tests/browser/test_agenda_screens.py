@@ -105,7 +105,7 @@ def test_agenda_screens_are_accessible(request, viewport, live_server, personas,
     page.goto(live_server.url + reverse("appointment_create"))
     page.get_by_label("Objet").fill("")
     page.get_by_role("button", name="Fixer le rendez-vous").click()
-    expect(page.get_by_text("Indiquez la date, ou choisissez un créneau libre.")).to_be_visible()
+    expect(page.get_by_text("Indiquez la date, ou choisissez un créneau libre.", exact=True)).to_be_visible()
     check_page(page)
     # Attendance with the keyboard alone.
     page.goto(live_server.url + reverse("appointment_detail", args=[w["past"].pk]))

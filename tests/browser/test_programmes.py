@@ -32,7 +32,9 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
     a = personas.structure_a
     people = [PersonFactory(structure=a, last_name=f"Martin{i}", first_name=f"Prénom{i}") for i in range(3)]
     login(page, live_server, personas.coordinator_a.user.email)
-    page.get_by_role("link", name="Programmes").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Programmes"
+    ).click()
     check_page(page)
     page.get_by_label("Nom du programme").fill("Ensemble à 100 %")
     page.get_by_role("button", name="Créer le programme").click()
@@ -53,7 +55,7 @@ def test_coordinator_builds_enrols_peer_calls_funnel_moves(page, phone_page, liv
     card.get_by_label("Condition").select_option(label="avoir suivi au moins N séances d'une étape")
     card.get_by_label("Nombre de séances").fill("3")
     card.get_by_label("De l'étape").select_option(label="Ateliers découverte")
-    card.get_by_role("button", name="Ajouter", exact=True).click()
+    card.get_by_role("button", name=f"Ajouter la condition à {camp.name}").click()
     expect(page.locator(f"#etape-{camp.pk}")).to_contain_text(
         "au moins 3 séance(s) suivie(s) de « Ateliers découverte »"
     )

@@ -91,7 +91,7 @@ def test_every_screen_is_accessible(request, viewport, live_server, personas, wo
     page.get_by_role("button", name="Créer le dossier").click()  # empty form: every error shown
     check_page(page)
     visit(page, live_server, "/compte/jetons/")
-    page.get_by_label("Nom").fill("Tableur du PLIE")
+    page.get_by_role("textbox", name="Nom du jeton").fill("Tableur du PLIE")
     page.get_by_role("button", name="Créer un jeton").click()
     page.get_by_text("Copiez-le maintenant").wait_for()
     check_page(page)
