@@ -362,6 +362,7 @@ def bulk_referrals(structure, users, count: int, seed: int) -> None:
 
     from jalon.agenda.models import Appointment, Outcome, Participant
     from jalon.people.models import Person
+    from jalon.referrals import rollup
     from jalon.referrals.models import (
         Orientation,
         OrientationStatus,
@@ -414,6 +415,8 @@ def bulk_referrals(structure, users, count: int, seed: int) -> None:
             )
         with transaction.atomic():
             Referral.objects.bulk_create(rows)
+    # bulk_create bypasses the actions that mark the indicators' monthly roll-ups dirty.
+    rollup.rebuild(structure)
     people = list(Person.objects.filter(structure=structure).values_list("pk", flat=True)[:5000])
     orientation_statuses = OrientationStatus.values
     orientations = []

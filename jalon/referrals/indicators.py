@@ -1,5 +1,7 @@
 """Indicators of repérage and accueil for one structure and one period, in a bounded number of
-aggregate queries (about ten, whatever the volume).
+aggregate queries (about ten, whatever the volume). Over long periods, whole months that ended
+more than ROLLED_AFTER_DAYS ago come from the monthly roll-ups (rollup.py), the rest directly:
+the figures are the same either way (docs/decisions/0006-indicateurs-par-mois.md).
 
 Definitions (also in jalon/guide/indicateurs.md):
 - referred: referrals received in the period (by created_at);
@@ -13,21 +15,26 @@ Definitions (also in jalon/guide/indicateurs.md):
   that started in the period.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from jalon.agenda.models import Outcome, Participant
 
+from . import rollup
 from .models import (
     ACCOMPANIED,
     Orientation,
     OrientationStatus,
     Referral,
+    ReferralDelayMonth,
+    ReferralDirtyMonth,
+    ReferralMonth,
     ReferralSource,
     Referrer,
     ReferrerKind,
@@ -35,6 +42,8 @@ from .models import (
 
 DEFAULT_DAYS = 90
 TOP_REFERRERS = 50
+# Months that ended longer ago than this come from the monthly roll-ups (jalon/referrals/rollup.py).
+ROLLED_AFTER_DAYS = DEFAULT_DAYS
 
 
 @dataclass
@@ -116,35 +125,28 @@ SOURCE_LABELS = {
 }
 
 
-def compute(structure, start: date, end: date, *, now=None) -> Indicators:
+def compute(structure, start: date, end: date, *, now=None, rolled: bool = True) -> Indicators:
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
-    # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
-    # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
-    # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
-    # summed from these few groups.
-    counts = {
-        # Counted on columns of referral_indicators, not the id (absent from it): PostgreSQL reads
-        # that index alone instead of the table.
-        "referred": Count("*"),
-        "reached": Count("first_contact_minutes"),
-        "accompanied": Count("status", filter=Q(status__in=ACCOMPANIED)),
-    }
-    if connection.vendor == "postgresql":
-        # One hash aggregate over the period's index entries.
-        groups = list(referrals.values("referrer_id", "source").annotate(**counts).order_by())
-    else:
-        groups = [
-            {**g, "source": None}
-            for g in referrals.filter(referrer__isnull=False)
-            .values("referrer_id")
-            .annotate(**counts)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    months = _rolled_months(structure, start, end, today) if rolled else []
+    if months:
+        # Whole months from the roll-ups, the partial months at the edges read directly.
+        first, last = rollup.month_bounds(months[0])[0], rollup.month_bounds(months[-1])[1]
+        direct = [(a, b) for a, b in ((since, first), (last, until)) if a < b]
+        parts = [
+            Referral.objects.filter(structure=structure, created_at__gte=a, created_at__lt=b)
+            for a, b in direct
+        ]
+        groups = [g for part in parts for g in _groups(part)]
+        groups += list(
+            ReferralMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+            .values("referrer_id", "source")
+            .annotate(referred=Sum("referred"), reached=Sum("reached"), accompanied=Sum("accompanied"))
             .order_by()
-        ]
-        groups += [
-            {**g, "referrer_id": None}
-            for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
-        ]
+        )
+    else:
+        groups = _groups(referrals)
     total = Row("Toutes les demandes", 0, 0, 0)
     per_referrer: dict[int, Row] = {}
     per_kind: dict[str, Row] = {}
@@ -168,7 +170,12 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     result = Indicators(start=start, end=end, total=total)
     result.by_referrer = sorted(per_referrer.values(), key=lambda r: (-r.referred, r.label))[:TOP_REFERRERS]
     result.by_kind = sorted(per_kind.values(), key=lambda r: (-r.referred, r.label))
-    result.median_first_contact = _median_minutes(referrals, total.reached)
+    if months:
+        result.median_first_contact = _median_from_histogram(
+            structure, referrals, months, parts, total.reached
+        )
+    else:
+        result.median_first_contact = _median_minutes(referrals, total.reached)
 
     limit = (now or timezone.now()) - timedelta(days=settings.JALON_DORMANT_DAYS)
     quiet = Q(last_referral_at__lt=limit) | Q(last_referral_at__isnull=True, created_at__lt=limit)
@@ -207,6 +214,95 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
         .order_by("outcome")
     }
     return result
+
+
+def _groups(referrals) -> list[dict]:
+    # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
+    # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
+    # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
+    # summed from these few groups.
+    counts = {
+        # Counted on columns of referral_indicators, not the id (absent from it): PostgreSQL reads
+        # that index alone instead of the table.
+        "referred": Count("*"),
+        "reached": Count("first_contact_minutes"),
+        "accompanied": Count("status", filter=Q(status__in=ACCOMPANIED)),
+    }
+    if connection.vendor == "postgresql":
+        # One hash aggregate over the period's index entries.
+        return list(referrals.values("referrer_id", "source").annotate(**counts).order_by())
+    groups = [
+        {**g, "source": None}
+        for g in referrals.filter(referrer__isnull=False).values("referrer_id").annotate(**counts).order_by()
+    ]
+    groups += [
+        {**g, "referrer_id": None}
+        for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
+    ]
+    return groups
+
+
+def _rolled_months(structure, start: date, end: date, today: date) -> list[date]:
+    """The whole months of the period read from the roll-ups: those that ended more than
+    ROLLED_AFTER_DAYS ago (recent referrals move every day; reading them directly keeps the
+    roll-ups quiet), in the longest run without a dirty mark (a dirty month is read directly)."""
+    horizon = today - timedelta(days=ROLLED_AFTER_DAYS)
+    month = start if start.day == 1 else rollup.next_month(start.replace(day=1))
+    candidates = []
+    while rollup.next_month(month) <= min(end + timedelta(days=1), horizon):
+        candidates.append(month)
+        month = rollup.next_month(month)
+    if not candidates:
+        return []
+    dirty = set(
+        ReferralDirtyMonth.objects.filter(
+            structure=structure, month__gte=candidates[0], month__lte=candidates[-1]
+        ).values_list("month", flat=True)
+    )
+    best, run = [], []
+    for month in candidates:
+        run = [] if month in dirty else run + [month]
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def _median_from_histogram(structure, referrals, months, parts, count: int) -> timedelta | None:
+    """Exact median delay: the hourly histograms (roll-ups for whole months, grouped directly for
+    the edges) give the hour holding the middle rank and the rank within it; the referral_delay
+    index then reads those few values in order."""
+    if not count:
+        return None
+    hours = Counter()
+    for hour, n in (
+        ReferralDelayMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+        .values("hour")
+        .annotate(total=Sum("n"))
+        .values_list("hour", "total")
+    ):
+        hours[hour] += n
+    for part in parts:
+        for row in rollup.delay_histogram(part):
+            hours[row["hour"]] += row["n"]
+    middle, size = (count - 1) // 2, 1 if count % 2 else 2
+    seen, first_hour, offset, last_hour = 0, None, 0, None
+    for hour in sorted(hours):
+        if first_hour is None and seen + hours[hour] > middle:
+            first_hour, offset = hour, middle - seen
+        seen += hours[hour]
+        if seen > middle + size - 1:
+            last_hour = hour
+            break
+    if first_hour is None or last_hour is None:
+        return None
+    values = list(
+        referrals.filter(
+            first_contact_minutes__gte=first_hour * 60, first_contact_minutes__lt=(last_hour + 1) * 60
+        )
+        .order_by("first_contact_minutes")
+        .values_list("first_contact_minutes", flat=True)[offset : offset + size]
+    )
+    return timedelta(minutes=sum(values) / len(values)) if values else None
 
 
 def _add(row: Row, counts: tuple[int, int, int]) -> None:
