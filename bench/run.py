@@ -41,7 +41,8 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = "<!-- runs: newest first; bench/run.py inserts below this line -->"
 GOAL = 8.0
 PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-PG_NAME = "jalon_bench"
+# BENCH_PG_NAME: engineers sharing one PostgreSQL each measure in their own database.
+PG_NAME = os.environ.get("BENCH_PG_NAME", "jalon_bench")
 STRUCTURE_NAME = "Structure de mesure"
 MEASURED_EMAIL = "cip.mesure@example.org"
 # What people type in the search box: three letters matching many last and first names
