@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from jalon.referrals import actions, indicators, rollup
 from jalon.referrals.models import (
+    Orientation,
+    OrientationStatus,
+    OrientationTarget,
     Referral,
     ReferralDirtyMonth,
     ReferralMonth,
@@ -150,3 +153,38 @@ def test_a_year_costs_the_same_queries_at_n_and_10n(personas):
             indicators.compute(a, TODAY - timedelta(days=364), TODAY, now=NOW)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_answer_median_is_exact_to_the_microsecond(personas, person_a, seed):
+    rng = random.Random(seed)
+    a = personas.structure_a
+    rows = []
+    for i in range(rng.randrange(30, 60)):
+        created = NOW - timedelta(days=rng.randrange(1, 300), seconds=rng.randrange(86_400))
+        # Whole seconds are stored without a fraction: both shapes must order alike.
+        created = created.replace(microsecond=0 if i % 3 == 0 else rng.randrange(1, 1_000_000))
+        # Distinct delays within three seconds of each other: any error in the sub-second part
+        # of the SQL ordering picks another middle row.
+        delay = timedelta(hours=5, microseconds=rng.randrange(3_000_000))
+        answered = None if i % 5 == 0 else created + delay
+        rows.append(
+            Orientation(
+                person=person_a,
+                from_structure=a,
+                target_kind=OrientationTarget.PROGRAMME,
+                target_label="Atelier",
+                motive="Test",
+                share_contact=False,
+                status=OrientationStatus.ACCEPTED if answered else OrientationStatus.PROPOSED,
+                created_at=created,
+                answered_at=answered,
+                status_changed_at=created,
+            )
+        )
+    Orientation.objects.bulk_create(rows)
+    delays = sorted(o.answered_at - o.created_at for o in rows if o.answered_at)
+    middle = (len(delays) - 1) // 2
+    expected = delays[middle] if len(delays) % 2 else (delays[middle] + delays[middle + 1]) / 2
+    queryset = Orientation.objects.filter(from_structure=a)
+    assert indicators.median_delay(queryset, "created_at", "answered_at", len(delays)) == expected
