@@ -1,5 +1,7 @@
 """Indicators of repérage and accueil for one structure and one period, in a bounded number of
-aggregate queries (about ten, whatever the volume).
+aggregate queries (about ten, whatever the volume). Over long periods, whole months that ended
+more than ROLLED_AFTER_DAYS ago come from the monthly roll-ups (rollup.py), the rest directly:
+the figures are the same either way (docs/decisions/0006-indicateurs-par-mois.md).
 
 Definitions (also in jalon/guide/indicateurs.md):
 - referred: referrals received in the period (by created_at);
@@ -13,20 +15,25 @@ Definitions (also in jalon/guide/indicateurs.md):
   that started in the period.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import BigIntegerField, Count, DurationField, ExpressionWrapper, F, Func, Q, Sum
 from django.utils import timezone
 
 from jalon.agenda.models import Outcome, Participant
+from jalon.referrals import rollup
 from jalon.referrals.models import (
     ACCOMPANIED,
     Orientation,
     OrientationStatus,
     Referral,
+    ReferralDelayMonth,
+    ReferralDirtyMonth,
+    ReferralMonth,
     ReferralSource,
     Referrer,
     ReferrerKind,
@@ -34,6 +41,8 @@ from jalon.referrals.models import (
 
 DEFAULT_DAYS = 90
 TOP_REFERRERS = 50
+# Months that ended longer ago than this come from the monthly roll-ups (jalon/referrals/rollup.py).
+ROLLED_AFTER_DAYS = DEFAULT_DAYS
 
 
 @dataclass
@@ -96,18 +105,44 @@ def median_delay(queryset, start_field: str, end_field: str, count: int) -> time
     """Median of end − start over rows where end is set: one query fetching one or two values."""
     if not count:
         return None
-    delay = ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
     middle = (count - 1) // 2
     size = 1 if count % 2 else 2
-    values = list(
-        queryset.filter(**{f"{end_field}__isnull": False})
-        .annotate(delay=delay)
-        .order_by("delay", "pk")
-        .values_list("delay", flat=True)[middle : middle + size]
-    )
+    queryset = queryset.filter(**{f"{end_field}__isnull": False})
+    if connection.vendor == "sqlite":
+        # Django subtracts datetimes on SQLite with a Python function called once per row, then
+        # sorts: ~15 ms for a year of orientations. The same order from SQLite's own functions
+        # (exact microseconds), and the difference of the one or two middle rows in Python.
+        delay = ExpressionWrapper(
+            _SqliteMicroseconds(F(end_field)) - _SqliteMicroseconds(F(start_field)),
+            output_field=BigIntegerField(),
+        )
+        pairs = list(
+            queryset.annotate(delay_us=delay)
+            .order_by("delay_us", "pk")
+            .values_list(start_field, end_field)[middle : middle + size]
+        )
+        values = [end - start for start, end in pairs]
+    else:
+        delay = ExpressionWrapper(F(end_field) - F(start_field), output_field=DurationField())
+        values = list(
+            queryset.annotate(delay=delay)
+            .order_by("delay", "pk")
+            .values_list("delay", flat=True)[middle : middle + size]
+        )
     if not values:
         return None
     return sum(values, timedelta()) / len(values)
+
+
+class _SqliteMicroseconds(Func):
+    """Microseconds since 1970 of a datetime as Django stores it in SQLite
+    ("YYYY-MM-DD HH:MM:SS[.ffffff]", UTC). "%%%%s" reaches SQLite as strftime's "%s"."""
+
+    template = (
+        "(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) * 1000000 + CASE WHEN "
+        "length(%(expressions)s) > 19 THEN CAST(substr(%(expressions)s, 21) AS INTEGER) ELSE 0 END)"
+    )
+    output_field = BigIntegerField()
 
 
 SOURCE_LABELS = {
@@ -115,35 +150,28 @@ SOURCE_LABELS = {
 }
 
 
-def compute(structure, start: date, end: date, *, now=None) -> Indicators:
+def compute(structure, start: date, end: date, *, now=None, rolled: bool = True) -> Indicators:
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
-    # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
-    # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
-    # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
-    # summed from these few groups.
-    counts = {
-        # Counted on columns of referral_indicators, not the id (absent from it): PostgreSQL reads
-        # that index alone instead of the table.
-        "referred": Count("*"),
-        "reached": Count("first_contact_minutes"),
-        "accompanied": Count("status", filter=Q(status__in=ACCOMPANIED)),
-    }
-    if connection.vendor == "postgresql":
-        # One hash aggregate over the period's index entries.
-        groups = list(referrals.values("referrer_id", "source").annotate(**counts).order_by())
-    else:
-        groups = [
-            {**g, "source": None}
-            for g in referrals.filter(referrer__isnull=False)
-            .values("referrer_id")
-            .annotate(**counts)
+    today = timezone.localdate(now) if now else timezone.localdate()
+    months = _rolled_months(structure, start, end, today) if rolled else []
+    if months:
+        # Whole months from the roll-ups, the partial months at the edges read directly.
+        first, last = rollup.month_bounds(months[0])[0], rollup.month_bounds(months[-1])[1]
+        direct = [(a, b) for a, b in ((since, first), (last, until)) if a < b]
+        parts = [
+            Referral.objects.filter(structure=structure, created_at__gte=a, created_at__lt=b)
+            for a, b in direct
+        ]
+        groups = [g for part in parts for g in _groups(part)]
+        groups += list(
+            ReferralMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+            .values("referrer_id", "source")
+            .annotate(referred=Sum("referred"), reached=Sum("reached"), accompanied=Sum("accompanied"))
             .order_by()
-        ]
-        groups += [
-            {**g, "referrer_id": None}
-            for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
-        ]
+        )
+    else:
+        groups = _groups(referrals)
     total = Row("Toutes les demandes", 0, 0, 0)
     per_referrer: dict[int, Row] = {}
     per_kind: dict[str, Row] = {}
@@ -151,13 +179,15 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     names = (
         {r["pk"]: r for r in Referrer.objects.filter(pk__in=ids).values("pk", "name", "kind")} if ids else {}
     )
-    kinds, sources = dict(ReferrerKind.choices), dict(ReferralSource.choices)
+    # Labels translated once, not once per group (a year rolled up gives ~900 groups).
+    kinds = {value: str(label) for value, label in ReferrerKind.choices}
+    sources = {value: str(label) for value, label in ReferralSource.choices}
     for g in groups:
         counts = (g["referred"], g["reached"], g["accompanied"])
         _add(total, counts)
         if g["referrer_id"]:
             info = names[g["referrer_id"]]
-            kind_label = str(kinds.get(info["kind"], info["kind"]))
+            kind_label = kinds.get(info["kind"], info["kind"])
             label = f"{info['name']} ({kind_label})"
             _add(per_referrer.setdefault(g["referrer_id"], Row(label, 0, 0, 0)), counts)
         else:
@@ -167,7 +197,12 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
     result = Indicators(start=start, end=end, total=total)
     result.by_referrer = sorted(per_referrer.values(), key=lambda r: (-r.referred, r.label))[:TOP_REFERRERS]
     result.by_kind = sorted(per_kind.values(), key=lambda r: (-r.referred, r.label))
-    result.median_first_contact = _median_minutes(referrals, total.reached)
+    if months:
+        result.median_first_contact = _median_from_histogram(
+            structure, referrals, months, parts, total.reached
+        )
+    else:
+        result.median_first_contact = _median_minutes(referrals, total.reached)
 
     limit = (now or timezone.now()) - timedelta(days=settings.JALON_DORMANT_DAYS)
     quiet = Q(last_referral_at__lt=limit) | Q(last_referral_at__isnull=True, created_at__lt=limit)
@@ -206,6 +241,95 @@ def compute(structure, start: date, end: date, *, now=None) -> Indicators:
         .order_by("outcome")
     }
     return result
+
+
+def _groups(referrals) -> list[dict]:
+    # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
+    # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
+    # (no sort), then splits the referrals without a referrer by source. Totals and kinds are
+    # summed from these few groups.
+    counts = {
+        # Counted on columns of referral_indicators, not the id (absent from it): PostgreSQL reads
+        # that index alone instead of the table.
+        "referred": Count("*"),
+        "reached": Count("first_contact_minutes"),
+        "accompanied": Count("status", filter=Q(status__in=ACCOMPANIED)),
+    }
+    if connection.vendor == "postgresql":
+        # One hash aggregate over the period's index entries.
+        return list(referrals.values("referrer_id", "source").annotate(**counts).order_by())
+    groups = [
+        {**g, "source": None}
+        for g in referrals.filter(referrer__isnull=False).values("referrer_id").annotate(**counts).order_by()
+    ]
+    groups += [
+        {**g, "referrer_id": None}
+        for g in referrals.filter(referrer__isnull=True).values("source").annotate(**counts).order_by()
+    ]
+    return groups
+
+
+def _rolled_months(structure, start: date, end: date, today: date) -> list[date]:
+    """The whole months of the period read from the roll-ups: those that ended more than
+    ROLLED_AFTER_DAYS ago (recent referrals move every day; reading them directly keeps the
+    roll-ups quiet), in the longest run without a dirty mark (a dirty month is read directly)."""
+    horizon = today - timedelta(days=ROLLED_AFTER_DAYS)
+    month = start if start.day == 1 else rollup.next_month(start.replace(day=1))
+    candidates = []
+    while rollup.next_month(month) <= min(end + timedelta(days=1), horizon):
+        candidates.append(month)
+        month = rollup.next_month(month)
+    if not candidates:
+        return []
+    dirty = set(
+        ReferralDirtyMonth.objects.filter(
+            structure=structure, month__gte=candidates[0], month__lte=candidates[-1]
+        ).values_list("month", flat=True)
+    )
+    best, run = [], []
+    for month in candidates:
+        run = [] if month in dirty else run + [month]
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def _median_from_histogram(structure, referrals, months, parts, count: int) -> timedelta | None:
+    """Exact median delay: the hourly histograms (roll-ups for whole months, grouped directly for
+    the edges) give the hour holding the middle rank and the rank within it; the referral_delay
+    index then reads those few values in order."""
+    if not count:
+        return None
+    hours = Counter()
+    for hour, n in (
+        ReferralDelayMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+        .values("hour")
+        .annotate(total=Sum("n"))
+        .values_list("hour", "total")
+    ):
+        hours[hour] += n
+    for part in parts:
+        for row in rollup.delay_histogram(part):
+            hours[row["hour"]] += row["n"]
+    middle, size = (count - 1) // 2, 1 if count % 2 else 2
+    seen, first_hour, offset, last_hour = 0, None, 0, None
+    for hour in sorted(hours):
+        if first_hour is None and seen + hours[hour] > middle:
+            first_hour, offset = hour, middle - seen
+        seen += hours[hour]
+        if seen > middle + size - 1:
+            last_hour = hour
+            break
+    if first_hour is None or last_hour is None:
+        return None
+    values = list(
+        referrals.filter(
+            first_contact_minutes__gte=first_hour * 60, first_contact_minutes__lt=(last_hour + 1) * 60
+        )
+        .order_by("first_contact_minutes")
+        .values_list("first_contact_minutes", flat=True)[offset : offset + size]
+    )
+    return timedelta(minutes=sum(values) / len(values)) if values else None
 
 
 def _add(row: Row, counts: tuple[int, int, int]) -> None:

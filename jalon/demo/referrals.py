@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from jalon.people.models import Person
-from jalon.referrals import actions
+from jalon.referrals import actions, rollup
 from jalon.referrals.models import (
     ClosedReason,
     Orientation,
@@ -299,6 +299,8 @@ def _referrals(tally, repair, referrers, rng, now, towns) -> list[Referral]:
     for row in rows:
         row.refresh_search_fields()  # the inbox search reads it
     Referral.objects.bulk_create(rows)
+    # bulk_create bypasses the actions that keep the indicators' monthly roll-ups in step.
+    rollup.rebuild()
     for referrer in referrers.values():
         actions.refresh_referrer_counts(referrer.pk)
     tally.add("demandes", len(rows))

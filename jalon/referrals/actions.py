@@ -16,7 +16,7 @@ from jalon.people import actions as people_actions
 from jalon.people.models import Person, PersonEvent
 from jalon.text import agree
 
-from . import links
+from . import links, rollup
 from .models import (
     ACCOMPANIED,
     REACHED,
@@ -227,6 +227,7 @@ def create_referral(
     )
     if referrer is not None:
         refresh_referrer_counts(referrer.pk)
+    rollup.mark_dirty(structure_id=structure.pk, created_at=referral.created_at)
     _notify_new_referral(referral)
     return referral
 
@@ -284,6 +285,8 @@ def change_referral_status(
         referral.assigned_to = actor
         fields.append("assigned_to")
     referral.save(update_fields=fields)
+    # Status and first contact are counted by month of arrival: that month's roll-up is rebuilt.
+    rollup.mark_dirty(structure_id=structure.pk, created_at=referral.created_at)
     label = f"Statut : {referral.get_status_display()}"
     if closed_reason:
         label += f" ({referral.get_closed_reason_display()})"

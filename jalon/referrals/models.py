@@ -338,6 +338,10 @@ class Referral(models.Model):
                 fields=["structure", "created_at", "referrer", "source", "status", "first_contact_minutes"],
                 name="referral_indicators",
             ),
+            # The median delay over a long period: the monthly histograms (ReferralDelayMonth) say
+            # which hour holds the middle rank; this index then reads that hour's few referrals in
+            # order instead of sorting the whole period.
+            models.Index(fields=["structure", "first_contact_minutes", "created_at"], name="referral_delay"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -628,3 +632,48 @@ class Orientation(models.Model):
     @property
     def expires_at(self):
         return self.created_at + self.EXPIRE_AFTER
+
+
+# --- Monthly roll-ups of the indicators (see jalon/referrals/rollup.py) --------------------------
+
+
+class ReferralMonth(models.Model):
+    """Referrals of a structure received in one month, per referrer and source. Rebuilt from the
+    referrals when the month is marked dirty; never edited by hand."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month, local time
+    # SET_NULL like Referral.referrer: a deleted referrer's referrals count as without referrer.
+    referrer = models.ForeignKey(Referrer, null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=10, choices=ReferralSource.choices)
+    referred = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+    accompanied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["structure", "month"], name="referral_month")]
+
+
+class ReferralDelayMonth(models.Model):
+    """How many referrals of a month were first contacted after `hour` whole hours: a histogram
+    that locates the median's hour, read exactly afterwards (a median cannot be summed)."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    hour = models.PositiveIntegerField()  # first_contact_minutes // 60
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["structure", "month", "hour"], name="referral_delay_month")]
+
+
+class ReferralDirtyMonth(models.Model):
+    """A (structure, month) whose roll-ups no longer match the referrals: written in the same
+    transaction as the change; the indicators read such a month directly until it is rebuilt."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["structure", "month"], name="referral_dirty_month")]
