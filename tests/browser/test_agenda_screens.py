@@ -125,7 +125,7 @@ def test_agenda_screens_are_accessible(request, viewport, live_server, personas,
     page.goto(live_server.url + reverse("public_booking", kwargs={"token": token}))
     check_page(page)
     page.get_by_role("button", name="Réserver ce créneau").click()  # nothing chosen: a French message
-    expect(page.get_by_text("Ce champ est obligatoire.")).to_be_visible()
+    expect(page.get_by_text("Ce champ est obligatoire.", exact=True)).to_be_visible()
     check_page(page)
     page.get_by_role("radio").first.check()
     page.get_by_role("button", name="Réserver ce créneau").click()
