@@ -94,7 +94,19 @@ def _duration_choices(minutes: int | None) -> list[tuple[int, str]]:
     return choices
 
 
-class AppointmentEditForm(forms.Form):
+class WhenForm(forms.Form):
+    """Day, time and length read as the appointment's start and end (edit and past appointment)."""
+
+    def clean(self):
+        data = super().clean()
+        starts_at = _starts_at(data)
+        if starts_at is not None:
+            data["starts_at"] = starts_at
+            data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
+        return data
+
+
+class AppointmentEditForm(WhenForm):
     """Change the date, place or staff of an appointment; the person is told once, if it is to come."""
 
     day = forms.DateField(label="Date", widget=DateInput())
@@ -130,14 +142,6 @@ class AppointmentEditForm(forms.Form):
         self.fields["organiser"].queryset = members_of(structure)
         self.fields["organiser"].label_from_instance = lambda user: user.get_full_name() or user.email
 
-    def clean(self):
-        data = super().clean()
-        starts_at = _starts_at(data)
-        if starts_at is not None:
-            data["starts_at"] = starts_at
-            data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
-        return data
-
 
 PAST_OUTCOMES = [
     (Outcome.SEEN, "La personne est venue"),
@@ -147,7 +151,7 @@ PAST_OUTCOMES = [
 ]
 
 
-class PastAppointmentForm(forms.Form):
+class PastAppointmentForm(WhenForm):
     """An appointment that already took place: noted for the history, nothing is sent."""
 
     day = forms.DateField(label="Date", widget=DateInput())
@@ -165,14 +169,6 @@ class PastAppointmentForm(forms.Form):
     def __init__(self, *args, structure, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places_for(structure).order_by("name")
-
-    def clean(self):
-        data = super().clean()
-        starts_at = _starts_at(data)
-        if starts_at is not None:
-            data["starts_at"] = starts_at
-            data["ends_at"] = starts_at + timedelta(minutes=data.get("duration") or 45)
-        return data
 
 
 def slot_label(slot) -> str:
