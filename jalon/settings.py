@@ -258,3 +258,60 @@ BOOTSTRAP5 = {
     "form_renderers": {"default": "jalon.www.rendering.JalonFormRenderer"},
     "field_renderers": {"default": "jalon.www.rendering.JalonFieldRenderer"},
 }
+
+# --- Single sign-on with ProConnect (docs/operations/proconnect.md) -------------------------------
+# allauth's OpenID Connect provider, specialised for ProConnect in jalon.www.sso. Installed
+# everywhere (its tables exist on every instance); offered only when the server URL, client id
+# and secret are all set. No self sign-up: see jalon.www.sso.adapter.
+INSTALLED_APPS += ["allauth.socialaccount", "jalon.www.sso"]
+# The project's adapter (jalon.users.adapter) extended with ProConnect's logout.
+ACCOUNT_ADAPTER = "jalon.www.sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "jalon.www.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False  # ProConnect's tokens live 60 s and we call no API with them
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches e-mails itself, with its rules
+PROCONNECT_SERVER_URL = os.environ.get("PROCONNECT_SERVER_URL", "").strip()
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "").strip()
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "").strip()
+_proconnect = [PROCONNECT_SERVER_URL, PROCONNECT_CLIENT_ID, PROCONNECT_CLIENT_SECRET]
+if any(_proconnect) and not all(_proconnect):
+    raise ImproperlyConfigured(
+        "PROCONNECT_SERVER_URL, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET se définissent ensemble."
+    )
+
+
+def proconnect_app(*, server_url: str, client_id: str, secret: str) -> dict:
+    """The allauth app for ProConnect (a function so that tests can point it at their provider)."""
+    return {
+        "provider_id": "proconnect",
+        "name": "ProConnect",
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {
+            "server_url": server_url,  # the issuer, e.g. https://<domaine ProConnect>/api/v2
+            "token_auth_method": "client_secret_post",
+            # Spaces or commas between scopes.
+            "scope": os.environ.get("PROCONNECT_SCOPES", "openid email given_name usual_name")
+            .replace(",", " ")
+            .split(),
+            # eIDAS level asked of the identity provider; empty: not asked.
+            "acr_values": os.environ.get("PROCONNECT_ACR_VALUES", "eidas1").strip(),
+            # ProConnect sends no email_verified: its providers are the organisations' directories.
+            "trust_email": env_bool("PROCONNECT_TRUST_EMAIL", True),
+        },
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "proconnect": {
+        "APPS": [
+            proconnect_app(
+                server_url=PROCONNECT_SERVER_URL,
+                client_id=PROCONNECT_CLIENT_ID,
+                secret=PROCONNECT_CLIENT_SECRET,
+            )
+        ]
+        if all(_proconnect)
+        else []
+    }
+}
+# --- end of ProConnect -------------------------------------------------------------------------------

@@ -6,9 +6,31 @@ from .actions import record
 from .models import Action
 
 
+def _sign_in_method(request, user) -> str:
+    """ "ProConnect" when the sign-in that just completed went through it (allauth keeps the
+    session's sign-in steps for this user, newest last; a second factor comes after the first)."""
+    from allauth.account.authentication import get_authentication_records
+
+    if request is None or not hasattr(request, "session"):
+        return ""
+    for step in reversed(get_authentication_records(request, user)):
+        if step.get("method") == "mfa":
+            continue
+        if step.get("method") == "socialaccount" and step.get("provider") == "proconnect":
+            return "ProConnect"
+        return ""
+    return ""
+
+
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    record(action=Action.LOGIN, actor=user, structure=user.current_structure, obj=user)
+    record(
+        action=Action.LOGIN,
+        actor=user,
+        structure=user.current_structure,
+        obj=user,
+        detail=_sign_in_method(request, user),
+    )
 
 
 @receiver(user_login_failed)

@@ -76,7 +76,11 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
 
 
 @transaction.atomic
-def create_account_from_invitation(*, invitation: Invitation, first_name: str, last_name: str, password: str):
+def create_account_from_invitation(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str | None
+):
+    """The invited person's account. Without a password (None) it can only sign in through
+    single sign-on until a password is set."""
     user = get_user_model().objects.create_user(
         email=invitation.email, password=password, first_name=first_name, last_name=last_name
     )

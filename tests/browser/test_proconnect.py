@@ -1,0 +1,83 @@
+"""Sign-in with ProConnect in a real browser, against the loopback provider of tests/oidc_provider.py."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from jalon.audit.models import Action, AuditEvent
+from jalon.settings import proconnect_app
+
+from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
+from .conftest import check_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BUTTON = re.compile(r"^S.identifier avec ProConnect$")
+
+
+@pytest.fixture
+def oidc(settings):
+    provider = OIDCProvider().start()
+    app = proconnect_app(server_url=provider.issuer, client_id=CLIENT_ID, secret=CLIENT_SECRET)
+    settings.SOCIALACCOUNT_PROVIDERS = {"proconnect": {"APPS": [app]}}
+    yield provider
+    provider.stop()
+
+
+def test_sign_in_with_proconnect_lands_on_the_home_page(page, live_server, personas, oidc):
+    oidc.identity = {
+        "sub": "abc",
+        "email": "CIP.A@example.org",
+        "given_name": "Camille",
+        "usual_name": "Martin",
+    }
+    page.goto(f"{live_server.url}/comptes/login/")
+    check_page(page)
+    link = page.get_by_role("link", name="Qu’est-ce que ProConnect ?")
+    expect(link).to_have_attribute("target", "_blank")
+
+    page.get_by_role("button", name=BUTTON).click()
+
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_text("Association A — ")).to_be_visible()
+    check_page(page)
+    assert [r.path for r in oidc.requests if r.path in {"/authorize", "/token", "/userinfo"}] == [
+        "/authorize",
+        "/token",
+        "/userinfo",
+    ]
+    assert AuditEvent.objects.get(action=Action.LOGIN).detail == "ProConnect"
+
+
+def test_unknown_address_gets_the_french_refusal_page(page, live_server, personas, oidc):
+    oidc.identity = {"sub": "xyz", "email": "inconnue@example.org", "given_name": "A", "usual_name": "B"}
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_role("button", name=BUTTON).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion avec ProConnect impossible")
+    expect(page.get_by_text("Demandez à l’administrateur·rice Jalon de votre structure")).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Revenir à la page de connexion").click()
+    page.wait_for_url(f"{live_server.url}/comptes/login/")
+
+
+def test_button_at_phone_width_and_by_keyboard(phone_page, live_server, personas, oidc):
+    page = phone_page
+    oidc.identity = {
+        "sub": "abc",
+        "email": "cip.a@example.org",
+        "given_name": "Camille",
+        "usual_name": "Martin",
+    }
+    page.goto(f"{live_server.url}/comptes/login/")
+    check_page(page)  # axe-core and no sideways scrolling at 360 px
+    page.get_by_role("button", name=BUTTON).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_no_button_when_proconnect_is_not_configured(page, live_server, personas):
+    page.goto(f"{live_server.url}/comptes/login/")
+    expect(page.get_by_role("button", name=BUTTON)).to_have_count(0)
+    expect(page.get_by_role("button", name="Se connecter", exact=True)).to_be_visible()
