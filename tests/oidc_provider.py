@@ -18,8 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 CLIENT_ID = "jalon-test-client"
 CLIENT_SECRET = "jalon-test-secret-" + "0" * 32
 
@@ -131,6 +133,18 @@ class OIDCProvider:
         if identity is None:
             return 401, ""
         return 200, self.sign(identity)
+
+
+def keep_requests_on_loopback(monkeypatch) -> None:
+    """Make any HTTP call through requests (allauth's client) fail unless it goes to loopback."""
+    original = requests.Session.request
+
+    def guarded(self, method, url, *args, **kwargs):
+        host = urlsplit(url).hostname
+        assert host in LOOPBACK, f"outbound request to {host}"
+        return original(self, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", guarded)
 
 
 def _handler_for(provider: OIDCProvider):

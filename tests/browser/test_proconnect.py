@@ -8,12 +8,18 @@ from playwright.sync_api import expect
 from jalon.audit.models import Action, AuditEvent
 from jalon.settings import proconnect_app
 
-from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
+from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider, keep_requests_on_loopback
 from .conftest import check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUTTON = re.compile(r"^S.identifier avec ProConnect$")
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch):
+    """Jalon's own calls stay on 127.0.0.1 too (the browser is held there by conftest)."""
+    keep_requests_on_loopback(monkeypatch)
 
 
 @pytest.fixture

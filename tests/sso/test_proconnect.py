@@ -1,5 +1,9 @@
 """Sign-in with ProConnect against the test provider of tests/oidc_provider.py (loopback only)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,12 +20,17 @@ from jalon.users.models import User
 from jalon.www.sso.adapter import Refusal, email_is_verified
 from jalon.www.sso.provider import KEPT_CLAIMS
 
-from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider
+from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider, keep_requests_on_loopback
 
 LOGIN_URL = "/comptes/proconnect/login/"
 # ProConnect answers "Bad Request" to any authorize parameter outside its list.
 PROCONNECT_PARAMETERS = {"response_type", "client_id", "redirect_uri", "scope", "claims", "state", "nonce"}
 PROCONNECT_PARAMETERS |= {"prompt", "idp_hint", "acr_values", "login_hint"}
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch):
+    keep_requests_on_loopback(monkeypatch)
 
 
 @pytest.fixture
@@ -102,6 +111,13 @@ def test_configured_login_page_shows_the_button(client, db, proconnect):
     assert 'action="/comptes/proconnect/login/"' in html
     assert "S’identifier avec</span> <span" in html
     assert "Qu’est-ce que ProConnect ?" in html
+
+
+def test_login_url_opened_by_a_link_asks_before_leaving(client, db, proconnect):
+    page = client.get(LOGIN_URL)
+    assert page.status_code == 200
+    assert "Continuer vers ProConnect" in page.content.decode()
+    assert not proconnect.seen("/authorize")  # nothing leaves on a GET (no login CSRF)
 
 
 # --- sign-in ----------------------------------------------------------------------------------
@@ -312,3 +328,33 @@ def test_logout_return_with_a_wrong_state_says_only_jalon(client, db):
     done = client.get("/comptes/proconnect/deconnexion/?state=faux", follow=True)
     html = done.content.decode()
     assert "Vous êtes déconnecté·e de Jalon." in html and "et de ProConnect" not in html
+
+
+def test_the_loopback_guard_stops_calls_beyond_the_machine():
+    with pytest.raises(AssertionError, match="outbound request to proconnect.gouv.fr"):
+        requests.get("https://proconnect.gouv.fr/", timeout=1)
+
+
+def test_half_a_configuration_stops_the_start_with_a_clear_message(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(settings_module_root()),
+        "SECRET_KEY": "x" * 50,
+        "JALON_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWphbG9uLWVuY3J5cHRpb24ta2V5LTA=",
+        "JALON_VAR_DIR": str(tmp_path),
+        "PROCONNECT_SERVER_URL": "https://proconnect.example/api/v2",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import jalon.settings"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert (
+        "PROCONNECT_SERVER_URL, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET se définissent ensemble"
+        in (result.stderr)
+    )
+
+
+def settings_module_root():
+    import jalon
+
+    return Path(jalon.__file__).resolve().parent.parent
