@@ -28,3 +28,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ACCOUNT_RATE_LIMITS = False
+# Second factor: off, as in the demo; the tests of the rule turn it on.
+JALON_MFA_REQUIRED = False
