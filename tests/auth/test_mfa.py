@@ -167,3 +167,21 @@ def test_mfa_is_required_by_default_in_production_only(monkeypatch, env, expecte
     finally:
         monkeypatch.undo()
         importlib.reload(settings_module)
+
+
+def test_the_rule_costs_no_query_per_page_once_answered(personas, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    enrol(personas.coordinator_a.user)
+    counts = {}
+    for required in (False, True):
+        settings.JALON_MFA_REQUIRED = required
+        for membership in (personas.coordinator_a, personas.trainer_a):
+            client = personas.client_for(membership)
+            client.get("/personnes/")  # the first page asks the rule once
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/personnes/").status_code == 200
+            counts[(required, membership.role)] = len(queries)
+    assert counts[(True, "coordinateur")] == counts[(False, "coordinateur")]
+    assert counts[(True, "formateur")] == counts[(False, "formateur")]

@@ -7,7 +7,7 @@ allauth's middleware sends the person to its re-authentication page and back, a 
 form submission included.
 """
 
-from functools import wraps
+from urllib.parse import urlencode
 
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from django.http import HttpResponse
@@ -22,15 +22,7 @@ def require_recent_login(request) -> None:
     if request.headers.get("HX-Request") == "true":
         # htmx would put the re-authentication page inside a fragment: reload the whole page.
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("account_reauthenticate") + "?next=" + request.get_full_path()
+        query = urlencode({"next": request.get_full_path()})
+        response["HX-Redirect"] = f"{reverse('account_reauthenticate')}?{query}"
         raise ImmediateHttpResponse(response)
     raise ReauthenticationRequired()
-
-
-def recent_login_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        require_recent_login(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper

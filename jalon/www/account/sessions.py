@@ -80,16 +80,23 @@ def _session_started(sender, request, user, **kwargs):
 
 
 def must_enrol(request) -> bool:
-    """True while this user must have a second factor and has none (answers kept in the session)."""
+    """True while this user must have a second factor and has none.
+
+    Both answers are kept in the session: a page costs no query once the person is enrolled, or
+    known not to need it (the rule is asked again after RULE_TTL, e.g. after a role change).
+    """
     session = request.session
     if session.get(MFA_ENROLLED):
+        return False
+    cached = session.get(MFA_REQUIRED)
+    fresh = bool(cached) and time.time() - cached[1] < RULE_TTL
+    if fresh and not cached[0]:
         return False
     if is_mfa_enabled(request.user):
         session[MFA_ENROLLED] = True
         return False
-    cached = session.get(MFA_REQUIRED)
-    if cached and time.time() - cached[1] < RULE_TTL:
-        return cached[0]
+    if fresh:
+        return True
     required = user_requires_mfa(request.user)
     session[MFA_REQUIRED] = [required, time.time()]
     return required
@@ -97,6 +104,8 @@ def must_enrol(request) -> bool:
 
 @receiver(authenticator_added, dispatch_uid="jalon_mfa_added")
 def _authenticator_added(sender, request, user, authenticator, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[MFA_ENROLLED] = True
     record(
         action=Action.ADMIN,
         actor=user,
