@@ -293,6 +293,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("JALON_REAUTH_MINUTES", "1
 # before), and JALON_SESSION_MAX_HOURS after the login whatever the activity.
 JALON_SESSION_IDLE_SECONDS = int(os.environ.get("JALON_SESSION_IDLE_MINUTES", "30")) * 60
 JALON_SESSION_WARNING_SECONDS = 120
+# The last request's time is written at most this often (a session write costs queries).
+JALON_SESSION_TOUCH_SECONDS = 60
 JALON_SESSION_MAX_SECONDS = int(os.environ.get("JALON_SESSION_MAX_HOURS", "10")) * 3600
 SESSION_COOKIE_AGE = JALON_SESSION_MAX_SECONDS
 MIDDLEWARE.insert(

@@ -1,7 +1,7 @@
 """Browser sessions: idle and absolute lifetime, and the second factor some roles must have.
 
 Times are POSIX seconds in the session. The last request's time is written at most once a
-minute (TOUCH_EVERY), so an ordinary page costs no session write.
+minute (JALON_SESSION_TOUCH_SECONDS), so an ordinary page costs no session write.
 """
 
 import time
@@ -22,7 +22,6 @@ LOGIN_AT = "jalon_login_at"
 SEEN_AT = "jalon_seen_at"
 MFA_ENROLLED = "jalon_mfa_enrolled"
 MFA_REQUIRED = "jalon_mfa_required"  # [bool, checked at]: the rule is asked again after RULE_TTL
-TOUCH_EVERY = 60
 RULE_TTL = 300
 
 
@@ -56,7 +55,7 @@ def touch(session, now: float | None = None) -> None:
     if session.get(LOGIN_AT) is None:
         session[LOGIN_AT] = now  # a session opened before these rules existed
     seen_at = session.get(SEEN_AT)
-    if seen_at is None or now - seen_at >= TOUCH_EVERY:
+    if seen_at is None or now - seen_at >= settings.JALON_SESSION_TOUCH_SECONDS:
         session[SEEN_AT] = now
 
 
