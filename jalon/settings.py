@@ -148,7 +148,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "jalon.users.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Rate limits: see the authentication block at the end.
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -204,9 +204,9 @@ else:
 # django-ratelimit lists neither Django's own RedisCache (atomic incr, fine) nor the local
 # cache of a single process; both are deliberate here (see above).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-# Behind a reverse proxy the client is the last address the proxy appended.
-if env_bool("BEHIND_PROXY", False):
-    RATELIMIT_IP_META_KEY = "jalon.www.public.views.client_ip"
+# The client's address, for every rate limit (django-ratelimit here, allauth's login throttle
+# through the account adapter): one definition, jalon.users.network.client_ip (see the auth block).
+RATELIMIT_IP_META_KEY = "jalon.users.network.client_ip"
 
 # E-mail and SMS: nothing leaves a demo or a test machine unless configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -236,7 +236,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_COOKIE_HTTPONLY = True
 
 # Logging: no personal data — only request paths without query strings and ids.
@@ -315,3 +314,54 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 # --- end of ProConnect -------------------------------------------------------------------------------
+
+# --- Authentication hardening (login throttle, MFA, sessions, API tokens) ---------------------
+# Kept in one block: the single sign-on and security-headers settings live in their own blocks.
+
+# Proxies in front of Jalon that append to X-Forwarded-For: the client is the address the
+# outermost trusted one saw. 1 by default behind a proxy, 0 (REMOTE_ADDR) otherwise.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", False) else "0")
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Failed logins: per client address and per account (the e-mail typed); every login per address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reauthenticate": "10/m/user",
+}
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP), security keys and
+# passkeys (WebAuthn), recovery codes. Mandatory for the roles of jalon.people.security
+# when JALON_MFA_REQUIRED is on (production); the demo and the tests leave it off.
+INSTALLED_APPS += ["allauth.mfa"]
+MFA_ADAPTER = "jalon.www.account.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Jalon"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+JALON_MFA_REQUIRED = env_bool("JALON_MFA_REQUIRED", JALON_PRODUCTION)
+# Reading a sensitive note, creating an API token or exporting asks for the password or a
+# second factor again when the last one is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("JALON_REAUTH_MINUTES", "10")) * 60
+
+# Sessions: closed after JALON_SESSION_IDLE_MINUTES without a request (a warning comes shortly
+# before), and JALON_SESSION_MAX_HOURS after the login whatever the activity.
+JALON_SESSION_IDLE_SECONDS = int(os.environ.get("JALON_SESSION_IDLE_MINUTES", "30")) * 60
+JALON_SESSION_WARNING_SECONDS = 120
+# The last request's time is written at most this often (a session write costs queries).
+JALON_SESSION_TOUCH_SECONDS = 60
+JALON_SESSION_MAX_SECONDS = int(os.environ.get("JALON_SESSION_MAX_HOURS", "10")) * 3600
+SESSION_COOKIE_AGE = JALON_SESSION_MAX_SECONDS
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "jalon.www.middleware.SessionTimeoutMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("jalon.www.middleware.LoginRequiredMiddleware"),
+    "jalon.www.middleware.MFARequiredMiddleware",
+)
+
+# API tokens: lifetime chosen at creation.
+JALON_API_TOKEN_DEFAULT_DAYS = 90
+JALON_API_TOKEN_MAX_DAYS = 365

@@ -28,3 +28,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ACCOUNT_RATE_LIMITS = False
+# Second factor: off, as in the demo; the tests of the rule turn it on.
+JALON_MFA_REQUIRED = False
+# Query-count tests measure pages, not the clock: on a loaded machine a run lasts more than a
+# minute and the idle-session stamp would add a session write at a random page.
+JALON_SESSION_TOUCH_SECONDS = 15 * 60

@@ -1,5 +1,6 @@
 """Personas shared by every test: two structures, each role, and an outsider."""
 
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -30,7 +31,23 @@ class Personas:
         user = getattr(membership_or_user, "user", membership_or_user)
         client = Client()
         client.force_login(user)
+        mark_recent_login(client, user)
         return client
+
+
+def mark_recent_login(client: Client, user, *, at: float | None = None) -> None:
+    """What allauth's login page records (force_login skips it): a password login, now.
+
+    Operations that ask for a recent login (sensitive notes, tokens, exports) count on it.
+    """
+    from allauth.account.internal.flows import login as allauth_login
+
+    session = client.session
+    session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time() if at is None else at}
+    ]
+    session[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture

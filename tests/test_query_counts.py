@@ -59,7 +59,8 @@ PAGES = [
     ("outbox (failed)", "admin_a", "/structure/messages/?statut=failed", 6),
     ("members", "admin_a", "/structure/membres/", 6),
     ("structure settings", "admin_a", "/structure/", 6),
-    ("API tokens", "case_worker_a", "/compte/jetons/", 5),
+    # + the second factors of the account (its status is on the page).
+    ("API tokens", "case_worker_a", "/compte/jetons/", 6),
     ("API: people", "api", "/api/v1/people", 3),
     ("API: people search", "api", "/api/v1/people?q=mart", 4),
     ("API: people next page", "api", "/api/v1/people?apres={after}", 3),

@@ -5,6 +5,9 @@ from ninja.security import HttpBearer, SessionAuth
 from jalon.structures.middleware import resolve_membership
 from jalon.users.models import ApiToken
 
+# A read-only token may use these; anything else writes.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def _bind(request: HttpRequest, user):
     request.user = user
@@ -31,8 +34,13 @@ class TokenAuth(HttpBearer):
     )
 
     def authenticate(self, request, token):
-        user = ApiToken.authenticate(token)
-        return _bind(request, user) if user else None
+        api_token = ApiToken.find(token)
+        if api_token is None:
+            return None
+        if request.method not in SAFE_METHODS and not api_token.can_write:
+            raise HttpError(403, "Ce jeton est en lecture seule : il ne permet pas de modifier des données.")
+        request.api_token = api_token
+        return _bind(request, api_token.user)
 
 
 class SessionWithStructure(SessionAuth):

@@ -1,4 +1,13 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+
+from jalon.www.account import sessions
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -11,3 +20,71 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def _redirect(request, url: str):
+    # htmx would swap the target page into a fragment: it follows HX-Redirect with a full load.
+    # Read the header itself: these middlewares run before django-htmx sets request.htmx.
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class SessionTimeoutMiddleware:
+    """Closes a browser session after JALON_SESSION_IDLE_SECONDS without a request, and
+    JALON_SESSION_MAX_SECONDS after the login whatever the activity.
+
+    API tokens carry no session and are not concerned. The last request's time is written at
+    most once a minute, so that a page does not cost a session write.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key or not request.user.is_authenticated:
+            return self.get_response(request)
+        reason = sessions.expired(session)
+        if reason:
+            logout(request)
+            if request.path_info.startswith("/api/"):
+                return self.get_response(request)  # now anonymous: the API answers 401 itself
+            messages.info(request, reason)
+            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+            return _redirect(request, reverse("account_login") + (f"?{query}" if query else ""))
+        if request.path_info != reverse("session_status"):
+            sessions.touch(session)
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Until an authenticator exists, sends whoever must use a second factor to its setup.
+
+    The allauth pages (/comptes/: setup, logout, password), the help and the idle-session
+    warning's own requests stay reachable.
+    """
+
+    EXEMPT = ("/comptes/", "/aide/", "/compte/session/", "/static/", "/healthz", "/favicon.ico")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.JALON_MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path_info.startswith(self.EXEMPT)
+            and sessions.must_enrol(request)
+        ):
+            message = (
+                "Votre rôle donne accès à des informations sensibles : "
+                "activez la double authentification pour continuer."
+            )
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=403)
+            messages.warning(request, message)
+            return _redirect(request, reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -33,6 +33,8 @@ urlpatterns = [
     path("structure/messages/<int:pk>/renvoyer/", structures.outbox_retry, name="structure_outbox_retry"),
     path("invitation/<str:token>/", structures.invitation_accept, name="invitation_accept"),
     path("compte/jetons/", account.api_tokens, name="api_tokens"),
+    path("compte/session/", account.session_status, name="session_status"),
+    path("compte/session/prolonger/", account.session_keepalive, name="session_keepalive"),
     path("compte/jetons/<int:pk>/revoquer/", account.api_token_revoke, name="api_token_revoke"),
     # Repérage and accueil: one URL module per screen area.
     path("", include("jalon.www.referrals.urls")),

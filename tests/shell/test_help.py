@@ -133,7 +133,8 @@ def test_name_change_is_saved_and_audited_bad_input_changes_nothing(personas):
 
 def test_token_form_of_the_account_page_still_creates_a_token(personas):
     client = personas.client_for(personas.case_worker_a)
-    response = client.post(reverse("account"), {"name": "Tableur"})
+    # What the browser sends: the name typed, the rights and lifetime checked by default.
+    response = client.post(reverse("account"), {"name": "Tableur", "scope": "read", "lifetime": "90"})
     assert response.status_code == 200
     assert "Voici votre nouveau jeton" in response.content.decode()
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.users.models import ApiToken, User
+from jalon.users.models import User
 
-from .views import TokenForm, api_tokens
+from .views import TokenForm, api_tokens, page_context
 
 
 class NameForm(forms.ModelForm):
@@ -54,11 +54,10 @@ def account(request):
             messages.success(request, "Vos informations sont enregistrées.")
             return redirect("account")
         request.user.refresh_from_db(fields=["first_name", "last_name"])
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
         request,
         "account/tokens.html",
-        {"name_form": form, "form": TokenForm(), "tokens": tokens, "new_secret": None},
+        page_context(request, name_form=form, form=TokenForm(), new_secret=None),
     )
 
 

@@ -13,6 +13,7 @@ from jalon import exports, indicators
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.referrals.models import OrientationStatus
+from jalon.www.account.reauth import require_recent_login
 from jalon.www.scoping import require
 
 from ..agenda.forms import DateInput
@@ -84,6 +85,7 @@ def indicators_page(request):
 @require_GET
 def indicators_csv(request):
     membership = require(request, "people.view")
+    require_recent_login(request)
     form, start, end = period(request)
     if form.is_bound and not form.is_valid():
         return HttpResponse(

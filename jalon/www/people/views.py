@@ -21,6 +21,7 @@ from jalon.people.selectors import filter_situation, people_page, search_people
 from jalon.referrals.models import Orientation, PlanAction
 from jalon.structures import communes
 from jalon.www import confirm
+from jalon.www.account.reauth import require_recent_login
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
 from .forms import ConsentForm, PeopleFilterForm, PersonCreateForm, PersonForm, SensitiveNoteForm
@@ -192,6 +193,7 @@ def sensitive_notes(request, pk: int):
     membership = request.membership
     if not actions.can_read_sensitive(person=person, membership=membership):
         raise Http404
+    require_recent_login(request)
     form = SensitiveNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.add_sensitive_note(

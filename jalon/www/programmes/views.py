@@ -49,6 +49,7 @@ from jalon.programmes.models import (
 )
 from jalon.text import agree
 from jalon.www import confirm
+from jalon.www.account.reauth import require_recent_login
 from jalon.www.errors import refused
 from jalon.www.scoping import person_for_edit, person_for_read, require
 
@@ -908,6 +909,7 @@ def programme_dashboard(request, pk: int):
     figures = rollup.funnel(programme, start, end)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
+        require_recent_login(request)
         rows = funnel_rows(figures)
         rows += [[], ["Sorties", "Nombre"]] + [[str(label), n] for _, label, n in figures.exits_by_category]
         rows += [["Taux de sortie dynamique", _percent(figures.dynamic_rate)]]

@@ -18,12 +18,6 @@ RATE_PER_IP = "10/h"
 RATE_PER_LINK = "60/h"
 
 
-def client_ip(request) -> str:
-    """Behind our reverse proxy, the last address it appended (BEHIND_PROXY=1)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-
-
 def _flooded(request, token: str) -> bool:
     # Counted only on submissions; neither the address nor the token is stored, only hashed keys.
     by_ip = is_ratelimited(

@@ -23,3 +23,17 @@ def help_url(context):
     request = context.get("request")
     match = getattr(request, "resolver_match", None) if request is not None else None
     return _help_url(match.url_name if match else None)
+
+
+@register.inclusion_tag("components/session_warning.html", takes_context=True)
+def session_warning(context):
+    """The « Rester connecté·e » dialog, shown shortly before an idle session closes."""
+    from django.conf import settings
+
+    request = context.get("request")
+    return {
+        "show": request is not None and request.user.is_authenticated,
+        "idle": settings.JALON_SESSION_IDLE_SECONDS,
+        "warning": settings.JALON_SESSION_WARNING_SECONDS,
+        "csrf_token": context.get("csrf_token"),
+    }
