@@ -122,6 +122,14 @@ class ProspectionKind(models.TextChoices):
     OTHER = "autre", _("Autre")
 
 
+class ProspectionEntryQuerySet(models.QuerySet):
+    def for_structure(self, structure):
+        """The prospection log of the structure's referrers."""
+        if structure is None:
+            return self.none()
+        return self.filter(referrer__structure=structure)
+
+
 class ProspectionEntry(models.Model):
     """One line of a facilitator's prospection log for a referrer."""
 
@@ -135,6 +143,8 @@ class ProspectionEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ProspectionEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action de prospection")
@@ -386,6 +396,14 @@ class Referral(models.Model):
         self.first_contact_minutes = max(int((at - self.created_at).total_seconds() // 60), 0)
 
 
+class ReferralEventQuerySet(models.QuerySet):
+    def for_structure(self, structure):
+        """The history of the structure's referrals."""
+        if structure is None:
+            return self.none()
+        return self.filter(referral__structure=structure)
+
+
 class ReferralEvent(models.Model):
     """The referral's history: each status change, assignment or call, with who and when."""
 
@@ -398,8 +416,43 @@ class ReferralEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
 
+    objects = ReferralEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class PersonRecordQuerySet(models.QuerySet):
+    """Rows about a person file (intake, action plan), written by one structure.
+
+    `owned_by` gives what the structure wrote; `for_structure` what it may read: the rows about
+    every file it may open, its own and those shared with it by consent (a partner reads the plan
+    the referent structure wrote, as the plan page shows it).
+    """
+
+    structure_path = "structure"
+    person_path = "person"
+
+    def owned_by(self, structure):
+        if structure is None:
+            return self.none()
+        return self.filter(**{self.structure_path: structure})
+
+    def for_structure(self, structure):
+        if structure is None:
+            return self.none()
+        visible = Person.objects.for_structure(structure).values("pk")
+        return self.filter(**{f"{self.person_path}__in": visible})
+
+
+class IntakeNeedQuerySet(PersonRecordQuerySet):
+    structure_path = "intake__structure"
+    person_path = "intake__person"
+
+
+class PlanObjectiveQuerySet(PersonRecordQuerySet):
+    structure_path = "axis__structure"
+    person_path = "axis__person"
 
 
 class Priority(models.IntegerChoices):
@@ -424,6 +477,8 @@ class Intake(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = PersonRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("point de situation")
         ordering = ["-held_on", "-id"]
@@ -436,6 +491,8 @@ class IntakeNeed(models.Model):
         _("priorité"), choices=Priority.choices, default=Priority.MEDIUM
     )
     detail = models.CharField(_("précisions"), max_length=255, blank=True)
+
+    objects = IntakeNeedQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "domain"]
@@ -452,6 +509,8 @@ class PlanAxis(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = PersonRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -460,6 +519,8 @@ class PlanObjective(models.Model):
     axis = models.ForeignKey(PlanAxis, on_delete=models.CASCADE, related_name="objectives")
     title = models.CharField(_("objectif"), max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = PlanObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -482,6 +543,8 @@ class PlanAction(models.Model):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PersonRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
