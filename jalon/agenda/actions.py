@@ -5,7 +5,6 @@ key, so a job run twice sends one message and a failing provider is retried, nev
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,21 +25,22 @@ from jalon.text import gendered, long_date
 from . import ics, links
 from .models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
 
+# Reads the writes below rely on, kept importable from here for the callers of old.
+from .selectors import (  # noqa: F401
+    BOOKING_HORIZON_DAYS,
+    BOOKING_NOTICE,
+    Slot,
+    free_slots,
+    parse_slot,
+    participations_of,
+    places_for,
+    rota_for,
+    upcoming_for,
+)
+
 logger = logging.getLogger(__name__)
 
 REMIND_BEFORE = timedelta(hours=48)
-BOOKING_HORIZON_DAYS = 21
-# Booking a slot that starts in less than this is left to a phone call.
-BOOKING_NOTICE = timedelta(hours=2)
-
-
-def participations_of(person):
-    """A person's appointments: booked for their file, or for a referral welcomed into it since.
-
-    A referral keeps its own participations (invited under the referral's consent); the file
-    reads them through the referral, so one person has one history wherever the work started.
-    """
-    return Participant.objects.filter(Q(person=person) | Q(referral__person=person))
 
 
 def file_id(participant: Participant) -> int | None:
@@ -66,18 +66,6 @@ def record_reads(*, actor, structure, participants, detail: str, via: str = "web
 # --- Places and rota ---------------------------------------------------------------------------
 
 
-def places_for(structure):
-    """The places a structure may use: its own, and those where it holds a permanence."""
-    return Place.objects.filter(Q(structure=structure) | Q(permanences__host=structure)).distinct()
-
-
-def rota_for(structure):
-    """Permanences the structure sees: held at its places (the rota it keeps) or held by itself."""
-    return Permanence.objects.filter(Q(place__structure=structure) | Q(host=structure)).select_related(
-        "place", "host"
-    )
-
-
 @transaction.atomic
 def create_place(
     *, structure, actor, name: str, address: str = "", commune=None, access_notes: str = ""
@@ -85,7 +73,7 @@ def create_place(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Donnez un nom au lieu."})
-    if Place.objects.filter(structure=structure, name__iexact=name).exists():
+    if Place.objects.owned_by(structure).filter(name__iexact=name).exists():
         raise ValidationError({"name": "Un lieu porte déjà ce nom."})
     place = Place.objects.create(
         structure=structure,
@@ -139,79 +127,6 @@ def end_permanence(*, permanence: Permanence, structure, actor, last_day: date) 
     permanence.save(update_fields=["valid_until"])
     record(action=Action.UPDATE, actor=actor, structure=structure, obj=permanence, fields=["valid_until"])
     return permanence
-
-
-# --- Slots -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    permanence: Permanence
-    starts_at: datetime
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.permanence.slot_minutes)
-
-    @property
-    def key(self) -> str:
-        return f"{self.permanence.pk}:{int(self.starts_at.timestamp())}"
-
-
-def free_slots(structure, *, start: date, days: int, self_booking: bool = False, now=None) -> list[Slot]:
-    """Free slots of the permanences the structure holds, in two queries whatever the range."""
-    now = now or timezone.now()
-    end = start + timedelta(days=days)
-    permanences = Permanence.objects.filter(host=structure, valid_from__lte=end).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=start)
-    )
-    if self_booking:
-        permanences = permanences.filter(self_booking=True)
-    permanences = list(permanences.select_related("place", "place__commune"))
-    if not permanences:
-        return []
-    tz = timezone.get_current_timezone()
-    taken = set(
-        Appointment.objects.filter(
-            permanence__in=permanences,
-            cancelled_at__isnull=True,
-            starts_at__gte=datetime.combine(start, datetime.min.time(), tzinfo=tz),
-            starts_at__lt=datetime.combine(end, datetime.min.time(), tzinfo=tz),
-        ).values_list("permanence_id", "starts_at")
-    )
-    earliest = now + (BOOKING_NOTICE if self_booking else timedelta(0))
-    slots = []
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        for permanence in permanences:
-            for starts_at in permanence.slots_on(day):
-                if starts_at > earliest and (permanence.pk, starts_at) not in taken:
-                    slots.append(Slot(permanence, starts_at))
-    slots.sort(key=lambda slot: (slot.starts_at, slot.permanence.pk))
-    return slots
-
-
-def parse_slot(structure, key: str, *, self_booking: bool = False, now=None) -> Slot:
-    """A slot chosen in a form: it must be one of the structure's permanences, real and to come."""
-    error = ValidationError("Ce créneau n'existe pas ou n'est plus proposé. Choisissez-en un autre.")
-    try:
-        permanence_id, stamp = (int(part) for part in key.split(":"))
-        starts_at = datetime.fromtimestamp(stamp, tz=timezone.get_current_timezone())
-    except (ValueError, OverflowError, OSError) as exc:
-        raise error from exc
-    permanence = (
-        Permanence.objects.select_related("place", "place__commune")
-        .filter(pk=permanence_id, host=structure)
-        .first()
-    )
-    if permanence is None or (self_booking and not permanence.self_booking):
-        raise error
-    if starts_at not in permanence.slots_on(starts_at.date()):
-        raise error
-    now = now or timezone.now()
-    if starts_at <= now + (BOOKING_NOTICE if self_booking else timedelta(0)):
-        raise ValidationError("Ce créneau est déjà passé. Choisissez-en un autre.")
-    return Slot(permanence, starts_at)
 
 
 # --- Appointments ------------------------------------------------------------------------------
@@ -775,26 +690,16 @@ def booking_subject(booker: links.Booker):
     if booker.person_id:
         from jalon.people.models import Person
 
-        person = Person.objects.filter(pk=booker.person_id, structure=structure).first()
+        person = Person.objects.owned_by(structure).filter(pk=booker.person_id).first()
         if person is None:
             raise links.LinkError("revoque")
     elif booker.referral_id:
-        referral = Referral.objects.filter(pk=booker.referral_id, structure=structure).first()
+        referral = Referral.objects.for_structure(structure).filter(pk=booker.referral_id).first()
         if referral is None or referral.status == ReferralStatus.CLOSED:
             raise links.LinkError("revoque")
     else:
         raise links.LinkError("altere")
     return structure, person, referral
-
-
-def upcoming_for(*, person=None, referral=None, now=None):
-    now = now or timezone.now()
-    participants = (
-        participations_of(person) if person else Participant.objects.filter(referral=referral)
-    ).filter(appointment__cancelled_at__isnull=True, appointment__starts_at__gt=now, outcome=Outcome.PENDING)
-    return participants.select_related("appointment__structure", "appointment__place__commune").order_by(
-        "appointment__starts_at"
-    )
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -38,6 +38,9 @@ from .models import (
     new_key,
 )
 
+# Reads the writes below rely on, kept importable from here for the callers of old.
+from .selectors import known_people, referral_needs_for_intake  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 # The sentence the referrer ticks with the person; a new wording gets a new version.
@@ -66,6 +69,11 @@ REFERRER_FIELDS = [
 
 def _timeline(person, *, kind, label, actor, structure):
     PersonEvent.objects.create(person=person, kind=kind, label=label, actor=actor, structure=structure)
+
+
+def _own(person, structure):
+    if person.structure_id != structure.pk:
+        raise PermissionDenied("Seule la structure référente modifie ce dossier.")
 
 
 # --- Referrers ---------------------------------------------------------------------------------
@@ -314,25 +322,6 @@ def assign_referral(*, referral: Referral, structure, actor, user) -> Referral:
     return referral
 
 
-def known_people(referral: Referral):
-    """Files of the structure that may be this person: same phone, same e-mail, or name + birth date."""
-    from jalon.text import normalize
-
-    conditions = Q()
-    if referral.phone:
-        conditions |= Q(phone=referral.phone)
-    if referral.email:
-        conditions |= Q(email=referral.email)
-    if referral.birth_date and referral.last_name:
-        conditions |= Q(
-            search_name=normalize(f"{referral.last_name} {referral.first_name}"),
-            birth_date=referral.birth_date,
-        )
-    if not conditions:
-        return Person.objects.none()
-    return Person.objects.owned_by(referral.structure).filter(conditions).order_by("pk")
-
-
 @transaction.atomic
 def welcome_referral(
     *, referral: Referral, structure, actor, person: Person | None = None, data: dict | None = None
@@ -428,33 +417,7 @@ def _carry_history(referral: Referral, person: Person, *, structure, actor) -> N
     PersonEvent.objects.bulk_create(events)
 
 
-def referral_needs_for_intake(person, structure) -> tuple[list[str], list[Referral]]:
-    """Needs ticked in the referrals that brought the person, not yet looked at in an intake.
-
-    The referral form and the intake share the same life domains (Need), so a need maps to the
-    intake domain of the same code. An intake held since a referral arrived has taken it in.
-    """
-    later_intake = Intake.objects.filter(
-        person=person, structure=structure, created_at__gt=OuterRef("created_at")
-    )
-    referrals = list(
-        Referral.objects.for_structure(structure)
-        .filter(person=person)
-        .filter(~Exists(later_intake))
-        .select_related("referrer")
-        .order_by("created_at", "pk")
-    )
-    ticked = {need for referral in referrals for need in referral.needs}
-    referrals = [referral for referral in referrals if referral.needs]
-    return [code for code in Need.values if code in ticked], referrals
-
-
 # --- Intake and action plan --------------------------------------------------------------------
-
-
-def _own(person, structure):
-    if person.structure_id != structure.pk:
-        raise PermissionDenied("Seule la structure référente modifie ce dossier.")
 
 
 @transaction.atomic

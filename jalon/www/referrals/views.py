@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +13,9 @@ from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.directory.models import Service
 from jalon.pagination import capped_count
-from jalon.referrals import actions, links
+from jalon.referrals import actions, links, selectors
 from jalon.referrals.models import (
     OPEN_STATUSES,
-    Intake,
     Orientation,
     OrientationStatus,
     PlanAction,
@@ -58,18 +56,13 @@ def referral_inbox(request):
     structure = membership.structure
     form = forms.InboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    queryset = Referral.objects.for_structure(structure)
-    status = data.get("statut") or ""
-    if status == "":
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
-    elif status != "toutes":
-        queryset = queryset.filter(status=status)
-    who = data.get("qui") or ""
-    if who == "moi":
-        queryset = queryset.filter(assigned_to=request.user)
-    elif who == "personne":
-        queryset = queryset.filter(assigned_to__isnull=True)
-    queryset = queryset.matching(data.get("q") or "")
+    queryset = selectors.inbox(
+        structure,
+        status=data.get("statut") or "",
+        who=data.get("qui") or "",
+        user=request.user,
+        query=data.get("q") or "",
+    )
     total, more = capped_count(queryset, cap=999)
     rows = list(
         _after(queryset, request.GET.get("apres", ""))
@@ -140,7 +133,7 @@ def referral_detail(request, pk: int):
     )
     can_edit = membership.can("people.edit")
     known = (
-        list(actions.known_people(referral).select_related("commune")[:5])
+        list(selectors.known_people(referral).select_related("commune")[:5])
         if referral.person_id is None
         else []
     )
@@ -219,7 +212,7 @@ def referral_welcome(request, pk: int):
     existing = None
     if form.cleaned_data.get("person"):
         # Only a file the duplicate check offered: same structure, same phone, e-mail or name.
-        existing = actions.known_people(referral).filter(pk=form.cleaned_data["person"]).first()
+        existing = selectors.known_people(referral).filter(pk=form.cleaned_data["person"]).first()
         if existing is None:
             raise Http404
     data = {k: form.cleaned_data[k] for k in ("last_name", "birth_date") if form.cleaned_data.get(k)}
@@ -246,7 +239,7 @@ def referral_welcome(request, pk: int):
 def _intake_page(request, person, form, status=200, from_referrals=()):
     membership = request.membership
     own = person.structure_id == membership.structure_id
-    intakes = Intake.objects.filter(person=person).select_related("author").prefetch_related("needs")[:10]
+    intakes = selectors.intakes_of(person)[:10]
     context = {
         "person": person,
         "form": form,
@@ -269,7 +262,7 @@ def person_intake(request, pk: int):
     )
     structure = request.membership.structure
     initial = {"held_on": timezone.localdate()}
-    needs, referrals = actions.referral_needs_for_intake(person, structure)
+    needs, referrals = selectors.referral_needs_for_intake(person, structure)
     # A person who came through a referral: the intake starts from what the referrer ticked.
     initial.update({f"need_{code}": Priority.MEDIUM for code in needs})
     return _intake_page(request, person, forms.IntakeForm(initial=initial), from_referrals=referrals)
@@ -305,15 +298,8 @@ def person_plan(request, pk: int):
     structure = membership.structure
     can_edit = person.structure_id == structure.pk and membership.can("people.edit")
     record(action=Action.READ, actor=request.user, structure=structure, obj=person, detail="plan d'action")
-    axes = PlanAxis.objects.filter(person=person).prefetch_related(
-        Prefetch(
-            "objectives",
-            queryset=PlanObjective.objects.prefetch_related(
-                Prefetch("actions", queryset=PlanAction.objects.select_related("owner"))
-            ),
-        )
-    )
-    last_intake = Intake.objects.filter(person=person).prefetch_related("needs").first()
+    axes = selectors.plan_of(person)
+    last_intake = selectors.latest_intake(person)
     context = {
         "person": person,
         "axes": axes,
@@ -385,7 +371,7 @@ def person_plan_add(request, pk: int):
 def plan_actions_mine(request):
     membership = require(request, "people.view")
     rows = list(
-        PlanAction.objects.filter(structure=membership.structure, owner=request.user, done_at__isnull=True)
+        selectors.open_plan_actions(membership.structure, request.user)
         .select_related("person", "objective")
         .order_by("due_on", "pk")[:200]
     )
@@ -417,7 +403,7 @@ def plan_action_done(request, pk: int, action_pk: int):
 def orientation_create(request, pk: int):
     person = person_for_edit(request, pk)
     structure = request.membership.structure
-    referral = person.referrals.filter(structure=structure, status=ReferralStatus.WELCOMED).first()
+    referral = selectors.welcomed_referral(person, structure)
     initial = {"target_kind": "structure"}
     service = None
     if request.GET.get("service", "").isdigit():
@@ -449,14 +435,10 @@ def orientation_list(request):
     membership = require(request, "people.view")
     structure = membership.structure
     side = "recues" if request.GET.get("cote") == "recues" else "envoyees"
-    base = (
-        Orientation.objects.received_by(structure)
-        if side == "recues"
-        else Orientation.objects.sent_by(structure)
-    )
     status = request.GET.get("statut", "")
-    if status in OrientationStatus.values:
-        base = base.filter(status=status)
+    if status not in OrientationStatus.values:
+        status = ""
+    base = selectors.orientations(structure, received=side == "recues", status=status)
     rows = list(
         base.select_related("person", "from_structure", "target_structure", "from_user").order_by(
             "-created_at", "-pk"
