@@ -1,46 +1,22 @@
-"""Writes of the agenda: rota, appointments, invitations with an .ics file, J-2 reminders, outcomes.
+"""Writes of appointments: schedule, note a past one, participants, outcomes, cancel, move."""
 
-Every write is atomic and leaves its audit event; messages go through the outbox with a dedupe
-key, so a job run twice sends one message and a failing provider is retried, never lost.
-"""
-
-import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from jalon.audit.actions import record, record_person_reads
 from jalon.audit.models import Action
-from jalon.notifications.actions import enqueue
-from jalon.notifications.models import MessageChannel
-from jalon.people.actions import person_channels
 from jalon.people.models import PersonEvent
 from jalon.referrals.models import Referral, ReferralStatus
-from jalon.structures.models import Structure
 from jalon.text import gendered, long_date
 
-from . import ics, links
-from .models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
-
-# Reads the writes below rely on, kept importable from here for the callers of old.
-from .selectors import (  # noqa: F401
-    BOOKING_HORIZON_DAYS,
-    BOOKING_NOTICE,
-    Slot,
-    free_slots,
-    parse_slot,
-    participations_of,
+from ..models import Appointment, AppointmentKind, Outcome, Participant, Permanence, Place
+from ..selectors import (
     places_for,
-    rota_for,
-    upcoming_for,
 )
-
-logger = logging.getLogger(__name__)
-
-REMIND_BEFORE = timedelta(hours=48)
+from .messages import send_message
 
 
 def file_id(participant: Participant) -> int | None:
@@ -61,72 +37,6 @@ def record_reads(*, actor, structure, participants, detail: str, via: str = "web
         detail=detail,
         via=via,
     )
-
-
-# --- Places and rota ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_place(
-    *, structure, actor, name: str, address: str = "", commune=None, access_notes: str = ""
-) -> Place:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "Donnez un nom au lieu."})
-    if Place.objects.owned_by(structure).filter(name__iexact=name).exists():
-        raise ValidationError({"name": "Un lieu porte déjà ce nom."})
-    place = Place.objects.create(
-        structure=structure,
-        name=name,
-        address=address.strip(),
-        commune=commune,
-        access_notes=access_notes.strip(),
-    )
-    record(action=Action.CREATE, actor=actor, structure=structure, obj=place)
-    return place
-
-
-def partner_ids(structure) -> set[int]:
-    return set(structure.partner_structures().values_list("pk", flat=True))
-
-
-@transaction.atomic
-def add_permanence(*, place: Place, structure, actor, data: dict) -> Permanence:
-    """The place's owner adds a weekly permanence held by itself or one of its partners."""
-    if place.structure_id != structure.pk:
-        raise PermissionDenied
-    host = data["host"]
-    if host.pk != structure.pk and host.pk not in partner_ids(structure):
-        raise ValidationError({"host": "Cette structure n'est pas partenaire de la vôtre."})
-    if data["end_time"] <= data["start_time"]:
-        raise ValidationError({"end_time": "La fin doit être après le début."})
-    if data.get("valid_until") and data["valid_until"] < data["valid_from"]:
-        raise ValidationError({"valid_until": "La date de fin doit suivre la date de début."})
-    overlapping = Permanence.objects.filter(
-        place=place,
-        weekday=data["weekday"],
-        start_time__lt=data["end_time"],
-        end_time__gt=data["start_time"],
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=data["valid_from"]))
-    if data.get("valid_until"):
-        overlapping = overlapping.filter(valid_from__lte=data["valid_until"])
-    if overlapping.exists():
-        raise ValidationError("Une autre permanence occupe déjà ce lieu ce jour-là à ces heures.")
-    permanence = Permanence.objects.create(place=place, **data)
-    record(action=Action.CREATE, actor=actor, structure=structure, obj=permanence)
-    return permanence
-
-
-@transaction.atomic
-def end_permanence(*, permanence: Permanence, structure, actor, last_day: date) -> Permanence:
-    if permanence.place.structure_id != structure.pk:
-        raise PermissionDenied
-    if last_day < permanence.valid_from:
-        raise ValidationError("La permanence ne peut pas finir avant d'avoir commencé.")
-    permanence.valid_until = last_day
-    permanence.save(update_fields=["valid_until"])
-    record(action=Action.UPDATE, actor=actor, structure=structure, obj=permanence, fields=["valid_until"])
-    return permanence
 
 
 # --- Appointments ------------------------------------------------------------------------------
@@ -347,76 +257,6 @@ def add_participant(
     if invite and not past:
         send_message(participant, kind="invitation")
     return participant
-
-
-def contact_channels(participant: Participant) -> list[tuple[str, str]]:
-    """Where a participant may be written to: a referral agreed to be contacted; a file needs its consents."""
-    if participant.person_id:
-        return person_channels(participant.person_id, phone=participant.phone, email=participant.email)
-    channels = []
-    if participant.phone:
-        channels.append((MessageChannel.SMS, participant.phone))
-    if participant.email:
-        channels.append((MessageChannel.EMAIL, participant.email))
-    return channels
-
-
-SUBJECTS = {
-    "invitation": "Votre rendez-vous",
-    "rappel": "Rappel : votre rendez-vous",
-    "annulation": "Rendez-vous annulé",
-    "modification": "Votre rendez-vous a changé",
-}
-
-
-def message_text(participant: Participant, kind: str) -> str:
-    appointment = participant.appointment
-    structure = appointment.structure
-    when = long_date(appointment.starts_at, "l j F à H\\hi")
-    where = appointment.where
-    phone = structure.phone_display
-    if kind == "annulation":
-        text = (
-            f"Bonjour {participant.first_name}, votre rendez-vous du {when} avec {structure.name} est annulé."
-        )
-        if phone:
-            text += f" Pour en fixer un autre : {phone}."
-        return text
-    lead = {
-        "rappel": "rappel de votre rendez-vous",
-        "modification": "votre rendez-vous change. Il aura lieu",
-    }.get(kind, "votre rendez-vous est fixé")
-    text = f"Bonjour {participant.first_name}, {lead} avec {structure.name} le {when}"
-    text += f", {where}." if where else "."
-    if phone:
-        text += f" Empêchement ? Appelez le {phone}."
-    return text
-
-
-def send_message(participant: Participant, *, kind: str) -> int:
-    """Queue the invitation, reminder or cancellation on each allowed channel; returns how many."""
-    appointment = participant.appointment
-    sent = 0
-    for channel, to in contact_channels(participant):
-        attachments = []
-        if channel == MessageChannel.EMAIL:
-            content = ics.appointment_ics(appointment, cancelled=kind == "annulation").decode()
-            attachments = [{"filename": "rendez-vous.ics", "content": content, "mimetype": "text/calendar"}]
-        enqueue(
-            channel=channel,
-            to=to,
-            subject=SUBJECTS[kind],
-            body=message_text(participant, kind),
-            structure=appointment.structure,
-            purpose=f"rdv_{kind}",
-            dedupe_key=f"rdv-{kind}-{participant.pk}-v{appointment.version}-{channel}",
-            attachments=attachments,
-        )
-        sent += 1
-    # The reminder job reads invited_at: a change told two days ahead stands for the reminder.
-    if kind in ("invitation", "modification") and sent:
-        Participant.objects.filter(pk=participant.pk).update(invited_at=timezone.now())
-    return sent
 
 
 @transaction.atomic
@@ -643,117 +483,3 @@ def _really_changed(appointment: Appointment, values: dict) -> list[str]:
         elif getattr(appointment, field) != value:
             changed.append(field)
     return changed
-
-
-def send_reminders(now=None) -> dict:
-    """Hourly job: remind each participant once, about two days before. Idempotent."""
-    now = now or timezone.now()
-    due = (
-        Participant.objects.filter(
-            outcome=Outcome.PENDING,
-            reminded_at__isnull=True,
-            appointment__cancelled_at__isnull=True,
-            appointment__starts_at__gt=now,
-            appointment__starts_at__lte=now + REMIND_BEFORE,
-        )
-        .select_related("appointment__structure", "appointment__place__commune")
-        .order_by("appointment__starts_at", "pk")
-    )
-    reminded = skipped = 0
-    for participant in due:
-        with transaction.atomic():
-            if not Participant.objects.filter(pk=participant.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue
-            # Booked (or moved) less than two days ahead: that message was the reminder.
-            told_at = participant.invited_at or participant.created_at
-            if told_at > participant.appointment.starts_at - REMIND_BEFORE:
-                skipped += 1
-                continue
-            if send_message(participant, kind="rappel"):
-                reminded += 1
-    if reminded:
-        logger.info("agenda: %s reminders queued", reminded)
-    return {"reminded": reminded, "skipped": skipped}
-
-
-# --- Self-booking ------------------------------------------------------------------------------
-
-
-def booking_subject(booker: links.Booker):
-    """The structure and the file or referral a booking link stands for, or LinkError."""
-    structure = Structure.objects.filter(pk=booker.structure_id).first()
-    if structure is None:
-        raise links.LinkError("revoque")
-    person = referral = None
-    if booker.person_id:
-        from jalon.people.models import Person
-
-        person = Person.objects.owned_by(structure).filter(pk=booker.person_id).first()
-        if person is None:
-            raise links.LinkError("revoque")
-    elif booker.referral_id:
-        referral = Referral.objects.for_structure(structure).filter(pk=booker.referral_id).first()
-        if referral is None or referral.status == ReferralStatus.CLOSED:
-            raise links.LinkError("revoque")
-    else:
-        raise links.LinkError("altere")
-    return structure, person, referral
-
-
-@transaction.atomic
-def book_from_link(*, booker: links.Booker, slot_key: str) -> Participant:
-    structure, person, referral = booking_subject(booker)
-    if upcoming_for(person=person, referral=referral).filter(appointment__structure=structure).exists():
-        raise ValidationError("Vous avez déjà un rendez-vous à venir. Pour le changer, appelez la structure.")
-    slot = parse_slot(structure, slot_key, self_booking=True)
-    appointment = schedule(
-        structure=structure,
-        actor=None,
-        title=slot.permanence.label,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        permanence=slot.permanence,
-        via="link",
-    )
-    return add_participant(
-        appointment=appointment,
-        structure=structure,
-        actor=None,
-        person=person,
-        referral=referral,
-        booked_by_self=True,
-        via="link",
-    )
-
-
-def send_booking_link(*, structure, actor, person=None, referral=None) -> int:
-    """Send the self-booking link by SMS or e-mail (a file needs its contact consents)."""
-    url = links.booking_url(structure=structure, person=person, referral=referral)
-    probe = Participant(
-        person=person, referral=referral, phone=(person or referral).phone, email=(person or referral).email
-    )
-    sent = 0
-    for channel, to in contact_channels(probe):
-        enqueue(
-            channel=channel,
-            to=to,
-            subject=f"Choisissez votre rendez-vous avec {structure.name}",
-            body=(
-                f"Bonjour {(person or referral).first_name}, choisissez le créneau qui vous convient "
-                f"avec {structure.name} (lien valable 14 jours) : {url}"
-            ),
-            structure=structure,
-            purpose="rdv_lien",
-        )
-        sent += 1
-    record(
-        action=Action.UPDATE,
-        actor=actor,
-        structure=structure,
-        obj=person or referral,
-        person=person,
-        detail="lien de prise de rendez-vous envoyé",
-    )
-    return sent
