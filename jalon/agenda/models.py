@@ -22,6 +22,20 @@ def new_uid() -> str:
     return secrets.token_hex(16)
 
 
+class PlaceQuerySet(models.QuerySet):
+    def owned_by(self, structure):
+        """The places the structure runs (it keeps their rota)."""
+        if structure is None:
+            return self.none()
+        return self.filter(structure=structure)
+
+    def for_structure(self, structure):
+        """The places a structure may use: its own, and those where it holds a permanence."""
+        if structure is None:
+            return self.none()
+        return self.filter(models.Q(structure=structure) | models.Q(permanences__host=structure)).distinct()
+
+
 class Place(models.Model):
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="places")
     name = models.CharField(_("nom du lieu"), max_length=200)
@@ -31,6 +45,8 @@ class Place(models.Model):
     )
     access_notes = models.CharField(_("accès"), max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lieu")
@@ -56,6 +72,26 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("dimanche")
 
 
+class PermanenceQuerySet(models.QuerySet):
+    def owned_by(self, structure):
+        """The rota the structure keeps: permanences held at its places, by itself or a partner."""
+        if structure is None:
+            return self.none()
+        return self.filter(place__structure=structure)
+
+    def held_by(self, structure):
+        """The permanences the structure holds itself (its bookable slots), wherever the place."""
+        if structure is None:
+            return self.none()
+        return self.filter(host=structure)
+
+    def for_structure(self, structure):
+        """Permanences the structure sees: held at its places, or held by itself elsewhere."""
+        if structure is None:
+            return self.none()
+        return self.filter(models.Q(place__structure=structure) | models.Q(host=structure))
+
+
 class Permanence(models.Model):
     """Every week on the same day, a structure receives people at the place, in slots."""
 
@@ -75,6 +111,8 @@ class Permanence(models.Model):
     valid_from = models.DateField(_("à partir du"))
     valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
     self_booking = models.BooleanField(_("réservable par la personne elle-même"), default=True)
+
+    objects = PermanenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("permanence")
@@ -203,6 +241,22 @@ class Outcome(models.TextChoices):
     NOT_HELD = "non_tenu", _("N'a pas eu lieu")
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def for_structure(self, structure):
+        """Participants of the structure's appointments (a partner sees busy slots, not people)."""
+        if structure is None:
+            return self.none()
+        return self.filter(appointment__structure=structure)
+
+    def of_person(self, person):
+        """A person's appointments: booked for their file, or for a referral welcomed into it since.
+
+        A referral keeps its own participations (invited under the referral's consent); the file
+        reads them through the referral, so one person has one history wherever the work started.
+        """
+        return self.filter(models.Q(person=person) | models.Q(referral__person=person))
+
+
 class Participant(models.Model):
     """Someone expected at an appointment: a person file, or a referral not yet welcomed."""
 
@@ -223,6 +277,8 @@ class Participant(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant·e")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from jalon.agenda import actions
+from jalon.agenda import actions, selectors
 from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant
 from jalon.people.models import Person
 from jalon.referrals.models import Referral
@@ -134,14 +134,10 @@ def list_appointments(request, filters: AppointmentFilters = Query(...)):
     last = filters.au or first + timedelta(days=30)
     if last < first:
         raise HttpError(422, "La date de fin précède la date de début.")
-    tz = timezone.get_current_timezone()
     rows = list(
-        _with_participants(
-            Appointment.objects.for_structure(membership.structure).filter(
-                starts_at__gte=datetime.combine(first, datetime.min.time(), tzinfo=tz),
-                starts_at__lt=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz),
-            )
-        ).order_by("starts_at", "pk")[: filters.taille]
+        _with_participants(selectors.appointments_between(membership.structure, first, last)).order_by(
+            "starts_at", "pk"
+        )[: filters.taille]
     )
     _audit(request, membership.structure, rows)
     return {"items": rows}
@@ -150,7 +146,7 @@ def list_appointments(request, filters: AppointmentFilters = Query(...)):
 @router.get("/creneaux", response=list[SlotOut], summary="Créneaux libres des permanences de ma structure")
 def list_slots(request, jours: int = Query(14, ge=1, le=60)):
     membership = _membership(request, "people.view")
-    slots = actions.free_slots(membership.structure, start=timezone.localdate(), days=jours)[:500]
+    slots = selectors.free_slots(membership.structure, start=timezone.localdate(), days=jours)[:500]
     return [
         {
             "key": s.key,
@@ -186,7 +182,7 @@ def _subject(structure, person_id, referral_id):
 def _place(structure, place_id):
     if place_id is None:
         return None
-    place = actions.places_for(structure).filter(pk=place_id).first()
+    place = selectors.places_for(structure).filter(pk=place_id).first()
     if place is None:
         raise HttpError(422, "Lieu inconnu pour votre structure.")
     return place
@@ -201,7 +197,7 @@ def create_appointment(request, payload: AppointmentIn):
     try:
         permanence = None
         if payload.creneau:
-            slot = actions.parse_slot(structure, payload.creneau)
+            slot = selectors.parse_slot(structure, payload.creneau)
             permanence, starts_at, ends_at = slot.permanence, slot.starts_at, slot.ends_at
         elif payload.starts_at is None:
             raise ValidationError("Indiquez le début (starts_at) ou un créneau libre (creneau).")
@@ -233,7 +229,9 @@ def create_appointment(request, payload: AppointmentIn):
             )
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
-    return 201, _with_participants(Appointment.objects.filter(pk=appointment.pk)).get()
+    return 201, _with_participants(
+        Appointment.objects.for_structure(structure).filter(pk=appointment.pk)
+    ).get()
 
 
 @router.post(
@@ -263,7 +261,9 @@ def record_past_appointment(request, payload: PastAppointmentIn):
         )
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
-    return 201, _with_participants(Appointment.objects.filter(pk=participant.appointment_id)).get()
+    return 201, _with_participants(
+        Appointment.objects.for_structure(structure).filter(pk=participant.appointment_id)
+    ).get()
 
 
 def _appointment(request, appointment_id: int, permission: str = "people.view"):

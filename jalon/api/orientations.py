@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.people.models import Person
-from jalon.referrals import actions
+from jalon.referrals import actions, selectors
 from jalon.referrals.models import Orientation, OrientationStatus, OrientationTarget, RefusalReason
 
 from .auth import require_membership as _membership
@@ -81,12 +81,7 @@ def _out(orientation: Orientation, structure) -> dict:
 def list_orientations(request, filters: OrientationFilters = Query(...)):
     membership = _membership(request, "people.view")
     structure = membership.structure
-    if filters.cote == "recues":
-        queryset = Orientation.objects.received_by(structure)
-    else:
-        queryset = Orientation.objects.sent_by(structure)
-    if filters.statut:
-        queryset = queryset.filter(status=filters.statut)
+    queryset = selectors.orientations(structure, received=filters.cote == "recues", status=filters.statut)
     rows = queryset.select_related("person").order_by("-created_at", "-pk")[: filters.taille]
     return {"items": [_out(o, structure) for o in rows]}
 

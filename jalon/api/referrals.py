@@ -9,9 +9,8 @@ from ninja.errors import HttpError
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.referrals import actions
+from jalon.referrals import actions, selectors
 from jalon.referrals.models import (
-    OPEN_STATUSES,
     ClosedReason,
     Referral,
     ReferralSource,
@@ -94,15 +93,9 @@ def _messages(exc: ValidationError) -> str:
 @router.get("", response=ReferralPage, summary="Demandes reçues par ma structure")
 def list_referrals(request, filters: ReferralFilters = Query(...)):
     membership = _membership(request, "people.view")
-    queryset = Referral.objects.for_structure(membership.structure)
-    if filters.statut == "":
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
-    elif filters.statut != "toutes":
-        queryset = queryset.filter(status=filters.statut)
-    if filters.qui == "moi":
-        queryset = queryset.filter(assigned_to=request.user)
-    elif filters.qui == "personne":
-        queryset = queryset.filter(assigned_to__isnull=True)
+    queryset = selectors.inbox(
+        membership.structure, status=filters.statut, who=filters.qui, user=request.user
+    )
     rows = list(keyset_after(queryset, filters.apres).order_by("-created_at", "-pk")[: filters.taille + 1])
     more = len(rows) > filters.taille
     rows = rows[: filters.taille]

@@ -171,4 +171,4 @@ def patch_referrer(request, referrer_id: int, payload: ReferrerPatch):
         )
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
-    return Referrer.objects.get(pk=referrer.pk)
+    return Referrer.objects.for_structure(membership.structure).get(pk=referrer.pk)

@@ -26,6 +26,15 @@ class Via(models.TextChoices):
     JOB = "job", _("Tâche automatique")
 
 
+class AuditEventQuerySet(models.QuerySet):
+    # Not structures.OwnedQuerySet: audit sits below structures in the layers.
+    def for_structure(self, structure):
+        """Events written while working for `structure` (its journal)."""
+        if structure is None:
+            return self.none()
+        return self.filter(structure=structure)
+
+
 class AuditEvent(models.Model):
     """Who read or changed what, where and when. Never holds the data itself, only field names."""
 
@@ -45,6 +54,8 @@ class AuditEvent(models.Model):
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=255, blank=True)
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.WEB)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -23,7 +23,7 @@ def _item(obj, model_fields) -> dict:
 
 def export_offer(owner) -> dict:
     """{"structures": [...], "services": [...]} valid for data·inclusion, item by item."""
-    structures = list(DirectoryStructure.objects.filter(owner=owner).order_by("source", "source_id"))
+    structures = list(DirectoryStructure.objects.owned_by(owner).order_by("source", "source_id"))
     services = list(
         Service.objects.filter(structure__in=structures)
         .select_related("structure")

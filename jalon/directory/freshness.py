@@ -22,7 +22,7 @@ def stale_before(today=None):
 
 
 def own_services(structure):
-    return Service.objects.filter(structure__owner=structure)
+    return Service.objects.owned_by(structure)
 
 
 def remind_owners(today=None) -> int:

@@ -12,6 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from jalon.structures.models import Commune, Structure
 
 
+class DirectoryStructureQuerySet(models.QuerySet):
+    def owned_by(self, structure):
+        """The directory entries a Jalon structure publishes (its offer)."""
+        if structure is None:
+            return self.none()
+        return self.filter(owner=structure)
+
+
 class DirectoryStructure(models.Model):
     source = models.CharField(_("source"), max_length=100)
     source_id = models.CharField(_("identifiant chez la source"), max_length=255)
@@ -38,6 +46,8 @@ class DirectoryStructure(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = DirectoryStructureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("structure de l'annuaire")
         constraints = [
@@ -62,6 +72,15 @@ class GreenTheme(models.TextChoices):
     ENERGY = "energie-renouvelables", _("Énergie et renouvelables")
     ENVIRONMENT = "protection-gestion-environnement", _("Protection et gestion de l'environnement")
     CLIMATE = "changement-climatique-pollution", _("Changement climatique et pollution")
+
+
+class ServiceQuerySet(models.QuerySet):
+    # The directory is shared by everyone: only a structure's own offer is read by structure.
+    def owned_by(self, structure):
+        """The services of the directory entries a Jalon structure publishes."""
+        if structure is None:
+            return self.none()
+        return self.filter(structure__owner=structure)
 
 
 class Service(models.Model):
@@ -118,6 +137,8 @@ class Service(models.Model):
 
     search_name = models.TextField(default="", editable=False)
     search_body = models.TextField(default="", editable=False)
+
+    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service")

@@ -25,6 +25,14 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
+class OutboxQuerySet(models.QuerySet):
+    # Not structures.OwnedQuerySet: notifications sit below structures in the layers.
+    def for_structure(self, structure):
+        if structure is None:
+            return self.none()
+        return self.filter(structure=structure)
+
+
 class OutboxMessage(models.Model):
     """Every e-mail or SMS is written here first, then sent by a job (retries, backoff)."""
 
@@ -46,6 +54,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
-from jalon.agenda.actions import places_for
 from jalon.agenda.models import AppointmentKind, Outcome, Permanence, Place
+from jalon.agenda.selectors import places_for
 from jalon.structures.models import Structure
 from jalon.www.referrals.forms import members_of
 

@@ -18,22 +18,24 @@ def appointments(membership, user):
     today = datetime.combine(
         timezone.localdate(), datetime.min.time(), tzinfo=timezone.get_current_timezone()
     )
-    counts = Appointment.objects.filter(
-        structure=membership.structure, organiser=user, cancelled_at__isnull=True
-    ).aggregate(
-        today=Count(
-            "pk", filter=Q(starts_at__gte=today, starts_at__lt=today + timedelta(days=1)), distinct=True
-        ),
-        # Within the last 30 days: older forgotten ones belong to the agenda, not to the day's list.
-        to_note=Count(
-            "pk",
-            filter=Q(
-                starts_at__lt=now,
-                starts_at__gte=now - timedelta(days=30),
-                participants__outcome=Outcome.PENDING,
+    counts = (
+        Appointment.objects.for_structure(membership.structure)
+        .filter(organiser=user, cancelled_at__isnull=True)
+        .aggregate(
+            today=Count(
+                "pk", filter=Q(starts_at__gte=today, starts_at__lt=today + timedelta(days=1)), distinct=True
             ),
-            distinct=True,
-        ),
+            # Within the last 30 days: older forgotten ones belong to the agenda, not to the day's list.
+            to_note=Count(
+                "pk",
+                filter=Q(
+                    starts_at__lt=now,
+                    starts_at__gte=now - timedelta(days=30),
+                    participants__outcome=Outcome.PENDING,
+                ),
+                distinct=True,
+            ),
+        )
     )
     items = []
     if counts["today"]:

@@ -1,11 +1,11 @@
 """Agenda: the week, an appointment and its participants, the rota of a shared place, self-booking."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from jalon.agenda import actions, ics, links
-from jalon.agenda.models import Appointment, AppointmentKind, Outcome, Participant, Place
+from jalon.agenda import actions, ics, links, selectors
+from jalon.agenda.models import Appointment, Outcome, Place
 from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.links import LinkError
@@ -40,10 +40,6 @@ def _monday(raw: str) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-
-
 def _audit_reads(request, participants, detail: str) -> None:
     actions.record_reads(
         actor=request.user, structure=request.membership.structure, participants=participants, detail=detail
@@ -55,31 +51,10 @@ def agenda_week(request):
     membership = require(request, "people.view")
     structure = membership.structure
     monday = _monday(request.GET.get("semaine", ""))
-    start, end = _local_midnight(monday), _local_midnight(monday + timedelta(days=7))
-    appointments = list(
-        Appointment.objects.for_structure(structure)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("place", "organiser")
-        .prefetch_related(Prefetch("participants", queryset=Participant.objects.order_by("pk")))
-        .order_by("starts_at", "pk")
-    )
+    appointments = list(selectors.week(structure, monday))
     _audit_reads(request, [p for a in appointments for p in a.participants.all()], "agenda")
     # The rota of the places the structure keeps or works at, with how busy each permanence is.
-    rota = list(
-        actions.rota_for(structure)
-        .filter(valid_from__lt=monday + timedelta(days=7))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=monday))
-        .annotate(
-            booked=Count(
-                "appointments",
-                filter=Q(
-                    appointments__starts_at__gte=start,
-                    appointments__starts_at__lt=end,
-                    appointments__cancelled_at__isnull=True,
-                ),
-            )
-        )
-    )
+    rota = list(selectors.rota_of_week(structure, monday))
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -110,14 +85,16 @@ def appointment_create(request):
         referral = Referral.objects.for_structure(structure).filter(pk=source["demande"]).first()
         if referral is None:
             raise Http404
-    slots = actions.free_slots(structure, start=timezone.localdate(), days=actions.BOOKING_HORIZON_DAYS)[:200]
+    slots = selectors.free_slots(structure, start=timezone.localdate(), days=selectors.BOOKING_HORIZON_DAYS)[
+        :200
+    ]
     form = AppointmentForm(request.POST or None, structure=structure, slots=slots)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             permanence = None
             if data.get("slot"):
-                slot = actions.parse_slot(structure, data["slot"])
+                slot = selectors.parse_slot(structure, data["slot"])
                 permanence, starts_at, ends_at = slot.permanence, slot.starts_at, slot.ends_at
             else:
                 starts_at, ends_at = data["starts_at"], data["ends_at"]
@@ -340,7 +317,7 @@ def place_list(request):
                 messages.success(request, "Le lieu est ajouté.")
                 return redirect("place_detail", pk=place.pk)
     places = list(
-        actions.places_for(structure)
+        selectors.places_for(structure)
         .select_related("structure", "commune")
         .annotate(permanence_count=Count("permanences", distinct=True))
     )
@@ -351,7 +328,10 @@ def place_list(request):
 def _place(request, pk: int) -> Place:
     membership = require(request, "people.view")
     place = (
-        actions.places_for(membership.structure).select_related("structure", "commune").filter(pk=pk).first()
+        selectors.places_for(membership.structure)
+        .select_related("structure", "commune")
+        .filter(pk=pk)
+        .first()
     )
     if place is None:
         raise Http404
@@ -386,7 +366,7 @@ def _render_place(request, place, form):
 @require_POST
 def place_permanence_add(request, pk: int):
     membership = require(request, "structure.manage")
-    place = Place.objects.filter(structure=membership.structure, pk=pk).select_related("structure").first()
+    place = Place.objects.owned_by(membership.structure).filter(pk=pk).select_related("structure").first()
     if place is None:
         raise Http404
     form = _permanence_form(request, place)
@@ -405,7 +385,7 @@ def place_permanence_add(request, pk: int):
 @require_POST
 def permanence_end(request, pk: int):
     membership = require(request, "structure.manage")
-    place = Place.objects.filter(structure=membership.structure, permanences__pk=pk).first()
+    place = Place.objects.owned_by(membership.structure).filter(permanences__pk=pk).first()
     if place is None:
         raise Http404
     permanence = place.permanences.get(pk=pk)
@@ -431,17 +411,12 @@ def person_appointments(request, pk: int):
     person = person_for_read(request, pk)
     structure = request.membership.structure
     own = person.structure_id == structure.pk
-    participations = list(
-        actions.participations_of(person)
-        .filter(appointment__structure=structure)
-        .select_related("appointment", "appointment__place")
-        .order_by("-appointment__starts_at")
-    )
+    participations = list(selectors.person_appointments(person, structure))
     collective = []
     if own:
         collective = [
             a
-            for a in _open_collective(structure).exclude(participants__person=person)[:50]
+            for a in selectors.open_collective(structure).exclude(participants__person=person)[:50]
             if a.taken < a.capacity
         ]
     record(action=Action.READ, actor=request.user, structure=structure, obj=person, detail="rendez-vous")
@@ -454,20 +429,11 @@ def person_appointments(request, pk: int):
     return render(request, "agenda/person_appointments.html", context)
 
 
-def _open_collective(structure):
-    return (
-        Appointment.objects.for_structure(structure)
-        .filter(kind=AppointmentKind.COLLECTIVE, starts_at__gt=timezone.now(), cancelled_at__isnull=True)
-        .annotate(taken=Count("participants"))
-        .order_by("starts_at", "pk")
-    )
-
-
 @require_POST
 def person_appointment_join(request, pk: int, appointment_pk: int):
     person = person_for_edit(request, pk)
     structure = request.membership.structure
-    appointment = _open_collective(structure).filter(pk=appointment_pk).first()
+    appointment = selectors.open_collective(structure).filter(pk=appointment_pk).first()
     if appointment is None:
         raise Http404
     try:
@@ -524,16 +490,12 @@ def public_booking(request, token: str):
         booker, structure, person, referral = _booking(token)
     except LinkError as error:
         return refused(request, error.reason)
-    upcoming = (
-        actions.upcoming_for(person=person, referral=referral)
-        .filter(appointment__structure=structure)
-        .first()
-    )
+    upcoming = selectors.upcoming_with(structure, person=person, referral=referral)
     slots = (
         []
         if upcoming
-        else actions.free_slots(
-            structure, start=timezone.localdate(), days=actions.BOOKING_HORIZON_DAYS, self_booking=True
+        else selectors.free_slots(
+            structure, start=timezone.localdate(), days=selectors.BOOKING_HORIZON_DAYS, self_booking=True
         )[:60]
     )
     form = BookingForm(request.POST or None, slots=slots)
@@ -567,11 +529,7 @@ def public_booking_ics(request, token: str):
         _booker, structure, person, referral = _booking(token)
     except LinkError:
         raise Http404 from None
-    upcoming = (
-        actions.upcoming_for(person=person, referral=referral)
-        .filter(appointment__structure=structure)
-        .first()
-    )
+    upcoming = selectors.upcoming_with(structure, person=person, referral=referral)
     if upcoming is None:
         raise Http404
     return _ics_response(upcoming.appointment)

@@ -14,7 +14,8 @@ from jalon.directory.exporter import export_offer
 from jalon.directory.importer import import_file
 from jalon.directory.models import Service, ServiceKind, ServiceTheme
 from jalon.directory.search import narrowed, search_page
-from jalon.referrals.models import Intake, Need
+from jalon.referrals.models import Need
+from jalon.referrals.selectors import latest_intake
 from jalon.structures import communes
 from jalon.www.fields import CommuneField
 from jalon.www.scoping import person_for_edit, require
@@ -136,7 +137,7 @@ def service_finder(request, pk: int):
     if "q" in request.GET or "apres" in request.GET:
         form = SearchForm(request.GET)
     else:
-        intake = Intake.objects.filter(person=person).prefetch_related("needs").first()
+        intake = latest_intake(person)
         needs = [n.domain for n in intake.needs.all()] if intake else []
         data = {"besoin": needs, "q": ""}
         if person.commune_id:

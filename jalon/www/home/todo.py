@@ -39,7 +39,7 @@ def people_without_consent(membership, user):
     if not membership.can("people.edit"):
         return []
     active = Consent.objects.active().filter(person=OuterRef("pk"), purpose=ConsentPurpose.ACCOMPANIMENT)
-    queryset = Person.objects.filter(structure=membership.structure, referent=user).exclude(Exists(active))
+    queryset = Person.objects.owned_by(membership.structure).filter(referent=user).exclude(Exists(active))
     count, more = capped_count(queryset, cap=99)
     if not count:
         return []
@@ -59,7 +59,7 @@ def files_near_retention(membership, user):
     if not membership.can("people.edit"):
         return []
     limit = timezone.now() - timedelta(days=membership.structure.retention_days - 30)
-    queryset = Person.objects.filter(structure=membership.structure, referent=user, last_contact_at__lt=limit)
+    queryset = Person.objects.owned_by(membership.structure).filter(referent=user, last_contact_at__lt=limit)
     count, more = capped_count(queryset, cap=99)
     if not count:
         return []
@@ -78,7 +78,7 @@ def files_near_retention(membership, user):
 def failed_messages(membership, user):
     if not membership.can("structure.manage"):
         return []
-    queryset = OutboxMessage.objects.filter(structure=membership.structure, status=MessageStatus.FAILED)
+    queryset = OutboxMessage.objects.for_structure(membership.structure).filter(status=MessageStatus.FAILED)
     count, more = capped_count(queryset, cap=99)
     if not count:
         return []

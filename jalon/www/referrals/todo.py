@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from jalon.pagination import capped_count
-from jalon.referrals.models import Orientation, OrientationStatus, PlanAction, Referral, ReferralStatus
+from jalon.referrals import selectors
+from jalon.referrals.models import Referral, ReferralStatus
 from jalon.www.home.todo import TodoItem, provider
 
 
@@ -22,7 +22,7 @@ def referrals_to_call(membership, user):
         return []
     # Two capped counts on the (structure, assigned_to, status) index: bounded however long the
     # backlog (one uncapped aggregate took 34 ms on PostgreSQL with 16,000 new referrals).
-    new = Referral.objects.filter(structure=membership.structure, status=ReferralStatus.NEW)
+    new = Referral.objects.for_structure(membership.structure).filter(status=ReferralStatus.NEW)
     inbox = reverse("referral_inbox")
     return _item(
         new.filter(assigned_to=user),
@@ -42,9 +42,7 @@ def plan_actions_due(membership, user):
     if not membership.can("people.edit"):
         return []
     soon = timezone.localdate() + timedelta(days=7)
-    queryset = PlanAction.objects.filter(
-        structure=membership.structure, owner=user, done_at__isnull=True, due_on__lte=soon
-    )
+    queryset = selectors.open_plan_actions(membership.structure, user, due_by=soon)
     return _item(
         queryset,
         "actions de plans d'action à faire dans les 7 jours (ou en retard)",
@@ -57,15 +55,7 @@ def orientations_waiting(membership, user):
     # Answering an orientation needs people.edit: a trainer or a reader cannot act on the list.
     if not membership.can("people.edit"):
         return []
-    structure = membership.structure
-    late = timezone.now() - Orientation.REMIND_AFTER
-    counts = Orientation.objects.filter(
-        Q(target_structure=structure) | Q(from_structure=structure, from_user=user),
-        status=OrientationStatus.PROPOSED,
-    ).aggregate(
-        received=Count("pk", filter=Q(target_structure=structure)),
-        late=Count("pk", filter=Q(from_structure=structure, from_user=user, created_at__lte=late)),
-    )
+    counts = selectors.orientations_waiting(membership.structure, user)
     listing = reverse("orientation_list")
     items = []
     if counts["received"]:

@@ -13,7 +13,7 @@ def referrers_to_revive(membership, user):
     if not membership.can("people.edit"):
         return []
     items = []
-    dormant = Referrer.objects.dormant().filter(structure=membership.structure, facilitator=user)
+    dormant = Referrer.objects.for_structure(membership.structure).dormant().filter(facilitator=user)
     count, more = capped_count(dormant, cap=99)
     if count:
         items.append(
@@ -24,9 +24,8 @@ def referrers_to_revive(membership, user):
                 reverse("referrer_list") + "?etat=sommeil&mine=on",
             )
         )
-    due = ProspectionEntry.objects.filter(
+    due = ProspectionEntry.objects.for_structure(membership.structure).filter(
         author=user,
-        referrer__structure=membership.structure,
         follow_up_on__lte=timezone.localdate(),
         follow_up_done_at__isnull=True,
     )

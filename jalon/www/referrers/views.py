@@ -95,7 +95,7 @@ def referrer_edit(request, pk: int):
     referrer = _referrer(request, pk, "people.edit")
     form = ReferrerForm(
         request.POST or None,
-        instance=Referrer.objects.get(pk=referrer.pk),
+        instance=Referrer.objects.for_structure(request.membership.structure).get(pk=referrer.pk),
         structure=request.membership.structure,
     )
     if request.method == "POST" and form.is_valid():

@@ -145,7 +145,7 @@ def invitation_accept(request, token: str):
 
 def audit_log(request):
     membership = require(request, "audit.view")
-    events = AuditEvent.objects.filter(structure=membership.structure).select_related("actor", "person")
+    events = AuditEvent.objects.for_structure(membership.structure).select_related("actor", "person")
     action = request.GET.get("action", "")
     if action in Action.values:
         events = events.filter(action=action)
@@ -159,12 +159,12 @@ def audit_log(request):
 
 def outbox_view(request):
     membership = require(request, "structure.manage")
-    rows = OutboxMessage.objects.filter(structure=membership.structure).order_by("-created_at", "-id")
+    rows = OutboxMessage.objects.for_structure(membership.structure).order_by("-created_at", "-id")
     status = request.GET.get("statut", "")
     if status in MessageStatus.values:
         rows = rows.filter(status=status)
     failed, _ = capped_count(
-        OutboxMessage.objects.filter(structure=membership.structure, status=MessageStatus.FAILED)
+        OutboxMessage.objects.for_structure(membership.structure).filter(status=MessageStatus.FAILED)
     )
     return render(
         request,
@@ -181,7 +181,7 @@ def outbox_view(request):
 @require_POST
 def outbox_retry(request, pk: int):
     membership = require(request, "structure.manage")
-    message = OutboxMessage.objects.filter(structure=membership.structure, pk=pk).first()
+    message = OutboxMessage.objects.for_structure(membership.structure).filter(pk=pk).first()
     if message is None:
         raise Http404
     outbox.retry_now(message)
