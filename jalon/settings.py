@@ -278,7 +278,9 @@ for _position, _key in enumerate(JALON_ENCRYPTION_KEYS, start=1):
 # Content-Security-Policy (django-csp): our own files only; an inline <script> or <style> needs
 # the request's nonce ({{ request.csp_nonce }}), so injected markup cannot run.
 INSTALLED_APPS.append("csp")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
 # After authentication: Cache-Control depends on who asks; Permissions-Policy on every answer.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,

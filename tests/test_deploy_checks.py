@@ -13,7 +13,9 @@ from .test_settings_and_health import settings_import
 
 GOOD = {
     "DEBUG": False,
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}},
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}
+    },
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "SMS_BACKEND": "jalon.notifications.sms.DisabledBackend",
     "JALON_BEHIND_PROXY": False,
@@ -33,7 +35,10 @@ def test_a_complete_production_setup_passes():
 
 
 def test_debug_profile_is_not_checked():
-    assert ids(DEBUG=True, CACHES=LOCMEM, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend") == set()
+    assert (
+        ids(DEBUG=True, CACHES=LOCMEM, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+        == set()
+    )
 
 
 def test_a_cache_per_process_is_refused():
@@ -50,7 +55,9 @@ def test_an_sms_backend_writing_to_logs_or_disk_is_refused(backend):
     assert ids(SMS_BACKEND=backend) == {"jalon.E012"}
 
 
-@pytest.mark.parametrize("backend", ["jalon.notifications.sms.Typo", "django.core.mail.backends.smtp.EmailBackend"])
+@pytest.mark.parametrize(
+    "backend", ["jalon.notifications.sms.Typo", "django.core.mail.backends.smtp.EmailBackend"]
+)
 def test_an_sms_backend_that_is_not_one_is_refused(backend):
     assert ids(SMS_BACKEND=backend) == {"jalon.E013"}
 
@@ -90,7 +97,10 @@ def test_encryption_keys_are_checked_without_printing_them():
 
 
 def test_check_command_fails_on_a_bad_key_even_without_deploy():
-    with override_settings(JALON_ENCRYPTION_KEYS=["abc"]), pytest.raises(SystemCheckError, match="jalon.E002"):
+    with (
+        override_settings(JALON_ENCRYPTION_KEYS=["abc"]),
+        pytest.raises(SystemCheckError, match="jalon.E002"),
+    ):
         call_command("check")
 
 

@@ -23,3 +23,13 @@ def help_url(context):
     request = context.get("request")
     match = getattr(request, "resolver_match", None) if request is not None else None
     return _help_url(match.url_name if match else None)
+
+
+@register.filter
+def width_class(percent) -> str:
+    """A bar's width as a class of jalon.css (w-pct-0 … w-pct-100): the CSP refuses style="…"."""
+    try:
+        value = round(float(percent))
+    except (TypeError, ValueError):
+        value = 0
+    return f"w-pct-{min(max(value, 0), 100)}"
