@@ -305,7 +305,7 @@ CONTENT_SECURITY_POLICY = {
 # Nothing in Jalon uses these browser features: a page cannot ask for them.
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
 
 # Who runs this instance: shown on the privacy and legal pages and in /.well-known/security.txt.
