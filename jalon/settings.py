@@ -365,3 +365,60 @@ MIDDLEWARE.insert(
 # API tokens: lifetime chosen at creation.
 JALON_API_TOKEN_DEFAULT_DAYS = 90
 JALON_API_TOKEN_MAX_DAYS = 365
+# --- Hardening: production checks, security headers, legal pages (one block, see docs/deploiement.md) ---
+JALON_BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+
+# A wrong encryption key fails here, when any process starts, never as a 500 on a sensitive note
+# (jalon.www.checks repeats it as a system check for `jalon check`).
+from cryptography.fernet import Fernet  # noqa: E402
+
+for _position, _key in enumerate(JALON_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"La clé n° {_position} de JALON_ENCRYPTION_KEYS n'est pas une clé Fernet valide "
+            "(32 octets encodés en base64 url-safe)."
+        ) from None
+
+# Content-Security-Policy (django-csp): our own files only; an inline <script> or <style> needs
+# the request's nonce ({{ request.csp_nonce }}), so injected markup cannot run.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+# After authentication: Cache-Control depends on who asks; Permissions-Policy on every answer.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "jalon.www.middleware.SecurityHeadersMiddleware",
+)
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Bootstrap draws its icons (select arrow, close button) as data: SVG in its CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Nothing in Jalon uses these browser features: a page cannot ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Who runs this instance: shown on the privacy and legal pages and in /.well-known/security.txt.
+JALON_ORGANISATION_NAME = os.environ.get("JALON_ORGANISATION_NAME", "Association Jalon (démonstration)")
+JALON_ORGANISATION_ADDRESS = os.environ.get("JALON_ORGANISATION_ADDRESS", "1 rue de l'Exemple, 75000 Paris")
+JALON_CONTACT_EMAIL = os.environ.get("JALON_CONTACT_EMAIL", "contact@jalon.example.org")
+JALON_DPO_EMAIL = os.environ.get("JALON_DPO_EMAIL", "dpo@jalon.example.org")
+JALON_PUBLICATION_DIRECTOR = os.environ.get("JALON_PUBLICATION_DIRECTOR", "La présidence de l'association")
+JALON_HOST_NAME = os.environ.get("JALON_HOST_NAME", "L'hébergeur de cette instance (à renseigner)")
+JALON_SECURITY_CONTACT = os.environ.get("JALON_SECURITY_CONTACT", "mailto:securite@jalon.example.org")

@@ -34,6 +34,17 @@ class FileBackend(BaseBackend):
         return name
 
 
+class DisabledBackend(BaseBackend):
+    """For an instance that sends no SMS: each one fails and shows as such in the outbox.
+
+    Nothing is written anywhere, so no phone number or message body reaches the logs.
+    A real provider is a subclass of BaseBackend named in SMS_BACKEND (see docs/deploiement.md).
+    """
+
+    def send(self, *, to, body):
+        raise SmsError("Aucun fournisseur de SMS n'est configuré sur cette instance.")
+
+
 class LocmemBackend(BaseBackend):
     """Keeps messages in memory for tests (like Django's locmem e-mail backend)."""
 

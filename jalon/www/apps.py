@@ -8,4 +8,5 @@ class WwwConfig(AppConfig):
 
     def ready(self):
         # Session start time and second-factor journal entries (signal receivers).
+        from . import checks  # noqa: F401  (registers the system checks)
         from .account import sessions  # noqa: F401

@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from jalon.www.account import sessions
 
@@ -88,3 +89,25 @@ class MFARequiredMiddleware:
             messages.warning(request, message)
             return _redirect(request, reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer; `Cache-Control: no-store` on every dynamic one.
+
+    Nearly every page of Jalon shows personal data (a person file, a booking link, a partner's
+    answer page, an export, a PDF, the API): none may stay in a shared computer's browser cache or
+    in a proxy. A view that wants caching says so itself (a `Cache-Control` it sets is kept);
+    static files are served by WhiteNoise before this middleware and keep their long cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        if not request.path_info.startswith(settings.STATIC_URL) and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

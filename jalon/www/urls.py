@@ -49,6 +49,7 @@ urlpatterns = [
     path("compte/", account_profile.account, name="account"),
     path("comptes/password/change/", account_profile.password_change, name="password_change"),
     path("", include("jalon.www.help.urls")),
+    path("", include("jalon.www.legal.urls")),
     path("favicon.ico", home.favicon, name="favicon"),
 ]
 

@@ -43,6 +43,13 @@ CHECKED: list[tuple[str, int]] = []
 
 _axe = Axe()
 
+CSP_PREFIX = "securitypolicyviolation:"
+CSP_LISTENER = (
+    'document.addEventListener("securitypolicyviolation", (e) => console.error("'
+    + CSP_PREFIX
+    + ' " + e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber));'
+)
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -66,9 +73,19 @@ def _new_page(browser, viewport, **options):
             route.abort()
 
     context.route("**/*", only_loopback)
+    # Every Content-Security-Policy refusal is a failure like a JavaScript error: the browser
+    # fires securitypolicyviolation (reported through the console here) and logs its own line.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.js_errors = []
     page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+
+    def on_console(message):
+        text = message.text
+        if text.startswith(CSP_PREFIX) or (message.type == "error" and "Content Security Policy" in text):
+            page.js_errors.append(f"CSP : {text}")
+
+    page.on("console", on_console)
     return context, page
 
 

@@ -6,7 +6,9 @@ anonymous visitor starts from the public links the demo hands out. On every page
 4xx and no bounce to the login page on a link the app itself rendered, at most 30 SQL queries.
 Then axe-core checks, in Chromium at 1280 px against the live server, the first page of each
 url_name reached by each role (accounts of one role see the same templates; once per account
-would take ten minutes). All failures are collected and reported together.
+would take ten minutes); on those pages Chromium must also report no JavaScript error and no
+Content-Security-Policy violation (an inline script, style or handler the policy refuses). All
+failures are collected and reported together.
 """
 
 import time
@@ -108,7 +110,8 @@ def test_every_page_as_every_role(demo, live_server, browser, capsys):
             if lines:
                 failures.append(Failure(account, page.url, "axe-core à 1280 px :\n" + "\n".join(lines)))
             for error in tab.js_errors:
-                failures.append(Failure(account, page.url, f"erreur JavaScript : {error[:200]}"))
+                kind = "violation CSP" if error.startswith("CSP") else "erreur JavaScript"
+                failures.append(Failure(account, page.url, f"{kind} : {error[:200]}"))
             tab.js_errors.clear()
         context.close()
 

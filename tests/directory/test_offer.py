@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jalon.audit.models import Action, AuditEvent
 from jalon.directory import freshness
 from jalon.directory.importer import import_file
 from jalon.directory.models import DirectoryStructure, Service
@@ -41,6 +42,10 @@ def test_upload_publishes_the_offer_then_shows_quality_and_exports_it(personas):
     assert "Permanence numérique" in page and f"qualité {round(service.score_qualite * 100)} %" in page
     exported = json.loads(admin.get(reverse("directory_offer_export")).content)
     assert [s["id"] for s in exported["services"]] == ["permanence-numerique"]
+    # Every export is written in the journal, even of public data.
+    assert AuditEvent.objects.filter(
+        action=Action.EXPORT, structure=personas.structure_a, actor=personas.admin_a.user
+    ).exists()
     # Uploading the same file again changes nothing.
     _upload(admin, dump())
     assert Service.objects.count() == 1

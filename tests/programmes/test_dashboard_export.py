@@ -60,3 +60,17 @@ def test_dashboard_export_of_another_structure_is_404(personas, dashboard):
     client = personas.client_for(personas.case_worker_b)
     assert client.get(dashboard + "?format=csv").status_code == 404
     assert client.get(dashboard + "?format=xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_dashboard_export_is_written_in_the_journal(personas, dashboard, fmt):
+    from jalon.audit.models import Action, AuditEvent
+
+    client = personas.client_for(personas.coordinator_a)
+    assert client.get(dashboard + f"?format={fmt}").status_code == 200
+    event = AuditEvent.objects.get(action=Action.EXPORT)
+    assert event.actor == personas.coordinator_a.user and event.structure == personas.structure_a
+    assert event.object_type == "programme" and fmt in event.detail
+    # Showing the dashboard is not an export.
+    client.get(dashboard)
+    assert AuditEvent.objects.filter(action=Action.EXPORT).count() == 1

@@ -296,6 +296,7 @@ def test_signing_sheet_is_a_pdf_with_the_names(personas):
     *_, session, enrolments = _world(personas)
     response = client.get(reverse("session_sheet", args=[session.pk]))
     assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]  # names of people: not kept in a browser cache
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Feuille d'émargement" in text and enrolments[0].person.last_name in text
 

@@ -89,6 +89,7 @@ def test_answer_through_the_link_without_account(personas, person_a):
     client = Client()
     page = client.get(reverse("public_orientation_answer", args=[token]))
     assert page.status_code == 200 and person_a.phone_display in page.text
+    assert "no-store" in page["Cache-Control"]
     assert AuditEvent.objects.filter(action=Action.READ, object_type="orientation", via="link").exists()
     refused = client.post(
         reverse("public_orientation_answer", args=[token]), {"decision": "non", "answered_by_name": "Léa"}

@@ -34,7 +34,7 @@ def served(monkeypatch, db):
         seen.setdefault("commands", []).append(name)
         return None
 
-    def fake_popen(argv, env):
+    def fake_popen(argv, env, **kwargs):
         seen["consumer_env"] = env
         return FakeConsumer()
 
@@ -42,6 +42,7 @@ def served(monkeypatch, db):
     monkeypatch.setattr(serve_demo, "call_command", fake_runserver)
     monkeypatch.setattr(serve_demo.subprocess, "Popen", fake_popen)
     monkeypatch.setattr(serve_demo, "lan_address", lambda: "192.168.1.20", raising=False)
+    monkeypatch.setattr(serve_demo, "port_problem", lambda host, port: None)
 
     def run(*args):
         with override_settings(SITE_URL="http://127.0.0.1:8000", ALLOWED_HOSTS=["127.0.0.1", "localhost"]):
@@ -95,3 +96,102 @@ def test_settings_are_restored_after_the_run(served):
     served("--addr", "demo.example.org:8080")
     assert settings.SITE_URL != "http://demo.example.org:8080"
     assert settings.JALON_STATIC_BUILT is False
+
+
+@pytest.fixture
+def taken_port():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_port_problem_says_in_french_that_the_port_is_taken(taken_port):
+    problem = serve_demo.port_problem("127.0.0.1", str(taken_port))
+    assert problem and f"Le port {taken_port} est déjà utilisé" in problem
+    assert serve_demo.port_problem("adresse.invalide.", "8000").startswith("Adresse introuvable")
+
+
+def _consumers_with(marker: str) -> list[int]:
+    """Processes whose environment carries `marker` (the run's own var dir) and run run_huey."""
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (
+                b"run_huey" in (proc / "cmdline").read_bytes()
+                and marker.encode() in (proc / "environ").read_bytes()
+            ):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_taken_port_stops_serve_demo_before_its_job_consumer_starts(taken_port, tmp_path):
+    """End to end: the real command, a port already bound; nothing is left running."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}}
+    env |= {"DEBUG": "1", "JALON_VAR_DIR": str(tmp_path), "PYTHONPATH": str(settings.BASE_DIR)}
+    result = subprocess.run(
+        [sys.executable, "-m", "jalon", "serve-demo", "--addr", f"127.0.0.1:{taken_port}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"Le port {taken_port} est déjà utilisé" in result.stderr
+    time.sleep(0.5)
+    assert _consumers_with(str(tmp_path)) == []
+
+
+def test_the_job_consumer_ends_when_serve_demo_dies_abruptly(tmp_path):
+    """runserver's os._exit() skips every `finally`: the consumer must still not outlive it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    parent = (
+        "import importlib, os, subprocess, sys\n"
+        "sd = importlib.import_module('jalon.www.management.commands.serve-demo')\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],"
+        " preexec_fn=sd.die_with_parent)\n"
+        "print(child.pid, flush=True)\n"
+        "os._exit(1)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jalon.settings_test",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", parent], env=env, capture_output=True, text=True, timeout=60
+    )
+    child = int(result.stdout.split()[0])
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        # A dead child not yet reaped by init shows as a zombie: gone for our purpose.
+        try:
+            with open(f"/proc/{child}/stat") as stat:
+                if stat.read().split()[2] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the child outlived its parent")

@@ -227,4 +227,10 @@ def directory_offer_export(request):
         export_offer(membership.structure), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
     response["Content-Disposition"] = 'attachment; filename="offre-data-inclusion.json"'
+    record(
+        action=Action.EXPORT,
+        actor=request.user,
+        structure=membership.structure,
+        detail="offre data·inclusion",
+    )
     return response

@@ -25,6 +25,8 @@ PAGES = ("index", "accueil", "agenda", "parcours", "annuaire", "indicateurs")
 # url_name exists and each anchor is a heading of the guide.
 SECTIONS = {
     "home": "index#laccueil",
+    "privacy": "index#donnees-personnelles-et-mentions-legales",
+    "legal_notice": "index#donnees-personnelles-et-mentions-legales",
     "structure_switch": "index#changer-de-structure",
     "account_login": "index#se-connecter",
     "account_reset_password": "index#se-connecter",

@@ -917,8 +917,18 @@ def programme_dashboard(request, pk: int):
         from jalon import exports
 
         if fmt == "csv":
-            return exports.csv_response(rows, filename=name)
-        return exports.xlsx_response(rows, filename=name, title="Entonnoir")
+            response = exports.csv_response(rows, filename=name)
+        else:
+            response = exports.xlsx_response(rows, filename=name, title="Entonnoir")
+        # Aggregates only, but every export is traced (who took which figures out, when).
+        record(
+            action=Action.EXPORT,
+            actor=request.user,
+            structure=request.membership.structure,
+            obj=programme,
+            detail=f"entonnoir {fmt} {start}–{end}",
+        )
+        return response
     widest = max([c.people_entered for c in figures.stages] + [1])
     for cell in figures.stages:
         cell.width = round(100 * cell.people_entered / widest)

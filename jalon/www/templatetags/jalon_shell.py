@@ -37,3 +37,11 @@ def session_warning(context):
         "warning": settings.JALON_SESSION_WARNING_SECONDS,
         "csrf_token": context.get("csrf_token"),
     }
+@register.filter
+def width_class(percent) -> str:
+    """A bar's width as a class of jalon.css (w-pct-0 … w-pct-100): the CSP refuses style="…"."""
+    try:
+        value = round(float(percent))
+    except (TypeError, ValueError):
+        value = 0
+    return f"w-pct-{min(max(value, 0), 100)}"

@@ -1,3 +1,5 @@
+import ctypes
+import errno
 import os
 import signal
 import socket
@@ -38,6 +40,45 @@ def lan_address() -> str:
         return "127.0.0.1"
 
 
+def port_problem(host: str, port: str) -> str | None:
+    """Why the web server could not listen on host:port (in French), or None if it can.
+
+    Asked before the job consumer starts: runserver ends its process with os._exit() when the
+    port is taken, which would leave the consumer running on its own.
+    """
+    bind_host = "0.0.0.0" if host in ANY_HOST else host.strip("[]")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(bind_host, int(port), type=socket.SOCK_STREAM)[0]
+    except socket.gaierror:
+        return f"Adresse introuvable : « {host} »."
+    with socket.socket(family, kind, proto) as probe:
+        # As runserver does: a port left in TIME_WAIT by a previous run is free to reuse.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"Le port {port} est déjà utilisé (une autre démo tourne-t-elle ?). "
+                    f"Choisissez-en un autre, par exemple : --addr 127.0.0.1:{int(port) + 1}"
+                )
+            if error.errno == errno.EACCES:
+                return f"Pas le droit d'écouter sur le port {port} : choisissez un port au-dessus de 1024."
+            return f"Impossible d'écouter sur {host}:{port} ({error.strerror})."
+    return None
+
+
+def die_with_parent() -> None:
+    """In the job consumer, before it runs: end it with SIGTERM if serve-demo dies (Linux).
+
+    Covers what the port check cannot: the port taken between the check and the server, or
+    serve-demo killed without its `finally`.
+    """
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def site_url_for(addr: str) -> str:
     host, port = split_addr(addr)
     if host in ANY_HOST:
@@ -61,6 +102,9 @@ class Command(BaseCommand):
         if settings.JALON_PRODUCTION:
             raise CommandError("La démo ne tourne pas avec les réglages de production (DEBUG désactivé).")
         addr = options["addr"]
+        problem = port_problem(*split_addr(addr))
+        if problem:
+            raise CommandError(problem)
         # An explicit SITE_URL (a proxy, a tunnel) wins; otherwise links point where the demo runs.
         site_url = os.environ.get("SITE_URL") or site_url_for(addr)
         settings.SITE_URL = site_url
@@ -85,6 +129,7 @@ class Command(BaseCommand):
                 # Jobs compose the SMS and e-mails: their links must point here too.
                 "SITE_URL": site_url,
             },
+            preexec_fn=die_with_parent,
         )
         try:
             call_command("runserver", addr, use_reloader=False)
