@@ -37,6 +37,8 @@ def session_warning(context):
         "warning": settings.JALON_SESSION_WARNING_SECONDS,
         "csrf_token": context.get("csrf_token"),
     }
+
+
 @register.filter
 def width_class(percent) -> str:
     """A bar's width as a class of jalon.css (w-pct-0 … w-pct-100): the CSP refuses style="…"."""
