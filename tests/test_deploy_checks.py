@@ -63,28 +63,22 @@ def test_an_sms_backend_that_is_not_one_is_refused(backend):
 
 
 def test_behind_a_proxy_the_https_header_and_client_address_must_be_read():
-    assert ids(JALON_BEHIND_PROXY=True, RATELIMIT_IP_META_KEY="jalon.www.public.views.client_ip") == {
-        "jalon.E020"
+    client_ip = "jalon.users.network.client_ip"
+    behind = {"JALON_BEHIND_PROXY": True, "TRUSTED_PROXY_COUNT": 1}
+    assert ids(**behind, RATELIMIT_IP_META_KEY=client_ip) == {"jalon.E020"}
+    https = {"SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")}
+    assert ids(**behind, **https, RATELIMIT_IP_META_KEY=None) == {"jalon.E021"}
+    assert ids(**behind, **https, RATELIMIT_IP_META_KEY="ailleurs.client_ip") == {"jalon.E021"}
+    assert ids(**https, JALON_BEHIND_PROXY=True, TRUSTED_PROXY_COUNT=0, RATELIMIT_IP_META_KEY=client_ip) == {
+        "jalon.E021"
     }
-    assert ids(
-        JALON_BEHIND_PROXY=True,
-        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
-        RATELIMIT_IP_META_KEY=None,
-    ) == {"jalon.E021"}
-    assert (
-        ids(
-            JALON_BEHIND_PROXY=True,
-            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
-            RATELIMIT_IP_META_KEY="jalon.www.public.views.client_ip",
-        )
-        == set()
-    )
+    assert ids(**behind, **https, RATELIMIT_IP_META_KEY=client_ip) == set()
 
 
 def test_without_a_proxy_forwarded_headers_are_not_trusted():
     assert ids(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")) == {"jalon.E022"}
     assert ids(USE_X_FORWARDED_HOST=True) == {"jalon.E023"}
-    assert ids(RATELIMIT_IP_META_KEY="jalon.www.public.views.client_ip") == {"jalon.E024"}
+    assert ids(TRUSTED_PROXY_COUNT=2) == {"jalon.E024"}
 
 
 def test_encryption_keys_are_checked_without_printing_them():

@@ -117,6 +117,9 @@ def check_production_services(app_configs, **kwargs):
     return errors
 
 
+CLIENT_IP = "jalon.users.network.client_ip"  # the one reading of the client address
+
+
 def proxy_errors() -> list[Error]:
     behind_proxy = getattr(settings, "JALON_BEHIND_PROXY", False)
     errors = []
@@ -129,11 +132,15 @@ def proxy_errors() -> list[Error]:
                     id="jalon.E020",
                 )
             )
-        if not getattr(settings, "RATELIMIT_IP_META_KEY", None):
+        if (
+            getattr(settings, "TRUSTED_PROXY_COUNT", 0) < 1
+            or getattr(settings, "RATELIMIT_IP_META_KEY", None) != CLIENT_IP
+        ):
             errors.append(
                 Error(
-                    "BEHIND_PROXY est activé mais RATELIMIT_IP_META_KEY n'est pas défini : toutes les "
-                    "requêtes sembleraient venir du proxy et partageraient une seule limite de débit.",
+                    "BEHIND_PROXY est activé mais l'adresse du client n'est pas lue derrière le proxy "
+                    "(TRUSTED_PROXY_COUNT ≥ 1 et RATELIMIT_IP_META_KEY = jalon.users.network.client_ip) : "
+                    "toutes les requêtes sembleraient venir du proxy et partageraient une seule limite.",
                     id="jalon.E021",
                 )
             )
@@ -155,10 +162,10 @@ def proxy_errors() -> list[Error]:
                     id="jalon.E023",
                 )
             )
-        if getattr(settings, "RATELIMIT_IP_META_KEY", None):
+        if getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0:
             errors.append(
                 Error(
-                    "RATELIMIT_IP_META_KEY est défini sans BEHIND_PROXY : un client pourrait changer "
+                    "TRUSTED_PROXY_COUNT est défini sans BEHIND_PROXY : un client pourrait changer "
                     "d'adresse à chaque requête (X-Forwarded-For) et échapper aux limites de débit.",
                     id="jalon.E024",
                 )
