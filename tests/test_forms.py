@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -238,3 +239,66 @@ def test_inbox_referrals_with_one_first_name_say_when(personas):
     tree = _page(personas.client_for(personas.case_worker_a).get(reverse("referral_inbox")))
     assert len([a for a in tree.find_all("a") if a.text.startswith("Yanis")]) == 2
     assert_links_say_what_differs(tree)
+
+
+# --- Screen readers announce each field error: aria-invalid and aria-describedby on the input ---
+
+
+def assert_errors_announced(tree, form):
+    """Each input of an invalid field says it is invalid and names its error message's element."""
+    by_id = {n.attrs["id"]: n for n in tree.iter() if "id" in n.attrs}
+    controls = [n for n in tree.iter() if n.tag in ("input", "select", "textarea")]
+    checked = 0
+    for name, errors in form.errors.items():
+        if name == "__all__" or form[name].is_hidden:
+            continue
+        inputs = [n for n in controls if n.attrs.get("name") == form.add_prefix(name)]
+        assert inputs, f"{name}: no input"
+        for node in inputs:
+            assert node.attrs.get("aria-invalid") == "true", f"{name}: no aria-invalid"
+            ids = (node.attrs.get("aria-describedby") or "").split()
+            assert ids, f"{name}: no aria-describedby"
+            assert all(i in by_id for i in ids), f"{name}: aria-describedby names a missing id {ids}"
+            described = " ".join(by_id[i].text for i in ids)
+            for error in errors:
+                assert html.unescape(error) in described, f"{name}: « {error} » is not in its description"
+            checked += 1
+    assert checked, "no field error was checked"
+
+
+def test_failed_person_form_announces_each_field_error(personas):
+    client = personas.client_for(personas.case_worker_a)
+    response = client.post(
+        reverse("person_create"), {"email": "pas-une-adresse", "has_smartphone": "peut-être"}
+    )
+    form = response.context["form"]
+    assert "has_smartphone" in form.errors  # a radio group: each of its inputs names the error
+    assert_errors_announced(_page(response), form)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["person_create", "referral_create", "referrer_create", "appointment_create", "api_tokens"]
+)
+def test_empty_forms_announce_each_field_error(personas, url_name):
+    client = personas.client_for(personas.admin_a)
+    response = client.post(reverse(url_name), {"rien": ""})  # a bound form with every field empty
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors
+    assert_errors_announced(_page(response), form)
+
+
+def test_failed_login_announces_its_field_errors(personas):
+    response = Client().post(reverse("account_login"), {"login": "pas-une-adresse", "password": ""})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {"login", "password"} <= set(form.errors)
+    assert_errors_announced(_page(response), form)
+
+
+def test_public_service_search_announces_an_unknown_commune(db):
+    response = Client().get(reverse("public_services"), {"commune": "Zzzyx-sur-Rien"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "commune" in form.errors
+    assert_errors_announced(_page(response), form)

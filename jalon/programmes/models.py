@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jalon.people.models import Person
 from jalon.structures.models import Structure
-from jalon.text import agree
+from jalon.text import gendered
 
 
 class Programme(models.Model):
@@ -184,11 +184,14 @@ class Team(models.Model):
 
 
 class EnrolmentStatus(models.TextChoices):
-    ENROLLED = "inscrite", _("inscrite")
+    # The stored values are feminine words of the first version, kept so no row changes; the labels
+    # are about no one in particular (filters, headers, exports): inclusive, or nouns.
+    # `Enrolment.status_label` says them for one person ("inscrit", "inscrite", "inscrit·e").
+    ENROLLED = "inscrite", _("inscrit·e")
     WAITING = "attente", _("liste d'attente")
-    CANCELLED = "annulee", _("annulée")
+    CANCELLED = "annulee", _("inscription annulée")
     COMPLETED = "terminee", _("étape terminée")
-    LEFT = "partie", _("partie en cours d'étape")
+    LEFT = "partie", _("parti·e en cours d'étape")
 
 
 class LeftReason(models.TextChoices):
@@ -197,28 +200,18 @@ class LeftReason(models.TextChoices):
     FAMILY = "famille", _("raisons familiales")
     MOBILITY = "mobilite", _("mobilité, transport")
     MOTIVATION = "motivation", _("ne s'y retrouve pas")
-    REORIENTED = "reorientee", _("réorientée vers un autre acteur")
+    REORIENTED = "reorientee", _("réorientation vers un autre acteur")
     NO_NEWS = "sans_nouvelles", _("sans nouvelles")
     OTHER = "autre", _("autre")
 
 
-# The words shown beside a person's name: the choice labels above are the feminine forms of the
-# stored values; these agree with the person (masculine, feminine, or inclusive when not recorded).
-STATUS_WORDS = {
-    EnrolmentStatus.ENROLLED: ("inscrit", "inscrite"),
-    EnrolmentStatus.WAITING: ("liste d'attente",) * 2,
-    EnrolmentStatus.CANCELLED: ("inscription annulée",) * 2,
-    EnrolmentStatus.COMPLETED: ("étape terminée",) * 2,
-    EnrolmentStatus.LEFT: ("parti en cours d'étape", "partie en cours d'étape"),
-}
+# The words shown beside a person's name: the labels above, in the person's gender (the inclusive
+# point form when not recorded). A departure reason about one person is a participle, not a noun.
 LEFT_REASON_WORDS = {
-    LeftReason.REORIENTED: ("réorienté vers un autre acteur", "réorientée vers un autre acteur"),
+    LeftReason.REORIENTED: "réorienté·e vers un autre acteur",
 }
-# The same reasons about no one in particular (a list of choices, a count of departures).
-LEFT_REASON_NEUTRAL = {
-    **dict(LeftReason.choices),
-    LeftReason.REORIENTED: "réorientation vers un autre acteur",
-}
+# The reasons about no one in particular (a list of choices, a count of departures).
+LEFT_REASON_NEUTRAL = dict(LeftReason.choices)
 
 
 # Seats are held by these statuses; a person who completed or left keeps the history, not the seat
@@ -265,13 +258,13 @@ class Enrolment(models.Model):
     @property
     def status_label(self) -> str:
         """The status beside this person's name: "inscrit", "inscrite" or "inscrit·e"."""
-        return agree(self.person, *STATUS_WORDS[self.status]) if self.status in STATUS_WORDS else self.status
+        return gendered(self.get_status_display(), self.person)
 
     @property
     def left_reason_label(self) -> str:
-        if self.left_reason in LEFT_REASON_WORDS:
-            return agree(self.person, *LEFT_REASON_WORDS[self.left_reason])
-        return self.get_left_reason_display()
+        """The departure reason about this person: "réorienté", "réorientée" or "réorienté·e"."""
+        label = LEFT_REASON_WORDS.get(self.left_reason) or self.get_left_reason_display()
+        return gendered(label, self.person)
 
 
 def name_for(person, structure) -> str:

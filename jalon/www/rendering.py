@@ -6,6 +6,10 @@
   step. Templates get it from `{% bootstrap_form %}` or `{% bootstrap_form_errors form %}`.
 - Radio buttons and groups of checkboxes are a <fieldset> whose <legend> is the question: the
   default <label> points at nothing (a group has no single id) and says nothing when read.
+- A screen reader announces each field error: the invalid input has aria-invalid="true" and
+  aria-describedby naming its error message (and its help text). Django does it for single
+  inputs; radio buttons and checkbox groups, which Django leaves to a fieldset, get it here on
+  each of their inputs, since the focus lands on an input, not on the group.
 - Only errors are marked. The default green "is-valid" on every other field, empty optional
   fields included, told people that a field they had not touched was "right".
 """
@@ -61,6 +65,18 @@ class JalonFieldRenderer(FieldRenderer):
 
     def is_group(self) -> bool:
         return isinstance(self.widget, RadioSelect | CheckboxSelectMultiple)
+
+    def add_widget_attrs(self):
+        super().add_widget_attrs()
+        # The ids are those of django-bootstrap5's error and help templates ("<id>_error",
+        # "<id>_helptext"), the same Django names for a single input.
+        auto_id = self.field.auto_id
+        if self.is_group() and auto_id and "aria-describedby" not in self.initial_attrs:
+            described_by = [f"{auto_id}_error"] if self.field_errors else []
+            if self.help_text:
+                described_by.append(f"{auto_id}_helptext")
+            if described_by:
+                self.widget.attrs["aria-describedby"] = " ".join(described_by)
 
     def render(self):
         if not self.is_group() or self.show_label is not True or self.field.is_hidden:

@@ -56,3 +56,37 @@ def test_revoking_a_token_is_confirmed_with_the_keyboard(page, live_server, pers
     expect(page).to_have_url(f"{live_server.url}/compte/jetons/")
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_field_errors_are_announced_by_screen_readers(page, live_server, personas):
+    """Each invalid field is marked invalid and described by its own error message, as Chromium's
+    accessibility tree reports it to a screen reader."""
+    login(page, live_server, personas.case_worker_a.user.email)
+    page.goto(f"{live_server.url}/personnes/nouvelle/")
+    page.get_by_label("Prénom", exact=True).fill("Inès")
+    page.get_by_label("E-mail").fill("pas-une-adresse")
+    page.get_by_role("button", name="Créer le dossier").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    last_name = page.locator("#id_last_name")
+    expect(last_name).to_have_attribute("aria-invalid", "true")
+    expect(last_name).to_have_accessible_description("Ce champ est obligatoire.")
+    email = page.locator("#id_email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description("Saisissez une adresse de courriel valide.")
+    # A field without error says nothing more.
+    expect(page.locator("#id_first_name")).not_to_have_attribute("aria-invalid", "true")
+    check_page(page)
+
+
+def test_failed_login_fields_are_announced(page, live_server, personas):
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_label("Adresse e-mail").fill("pas-une-adresse")
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    for selector in ("#id_login", "#id_password"):
+        field = page.locator(selector)
+        expect(field).to_have_attribute("aria-invalid", "true")
+        description = page.locator(f"#{field.get_attribute('aria-describedby')}")
+        expect(description).to_be_visible()
+        expect(field).to_have_accessible_description(description.inner_text())
+    check_page(page)

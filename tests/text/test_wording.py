@@ -290,3 +290,55 @@ def test_person_file_situation_agrees_with_the_person(personas):
         person.gender, person.employment_status = gender, "chomeur"
         person.save()
         assert words in _text(client.get(reverse("person_detail", args=[person.pk])))
+
+
+# --- Enrolment statuses: stored values unchanged, labels neutral, words agreeing with one person ---
+
+ENROLMENT_WORDS = {
+    # status: (man, woman, not recorded)
+    "inscrite": ("inscrit", "inscrite", "inscrit·e"),
+    "attente": ("liste d'attente",) * 3,
+    "annulee": ("inscription annulée",) * 3,
+    "terminee": ("étape terminée",) * 3,
+    "partie": ("parti en cours d'étape", "partie en cours d'étape", "parti·e en cours d'étape"),
+}
+
+
+def test_enrolment_status_values_are_kept():
+    from jalon.programmes.models import EnrolmentStatus
+
+    assert set(EnrolmentStatus.values) == set(ENROLMENT_WORDS)
+
+
+@pytest.mark.parametrize(("gender", "column"), [("M", 0), ("F", 1), ("X", 2), ("", 2)])
+def test_enrolment_status_label_agrees_with_the_person(gender, column):
+    from jalon.people.models import Person
+    from jalon.programmes.models import Enrolment
+
+    person = Person(first_name="Claude", last_name="Brunet", gender=gender)
+    for status, words in ENROLMENT_WORDS.items():
+        assert Enrolment(person=person, status=status).status_label == words[column], status
+
+
+def test_enrolment_choices_are_about_no_one_in_particular():
+    """Filters, column headers and exports show the choice labels: never a feminine-only word."""
+    from jalon.programmes.models import EnrolmentStatus, LeftReason
+
+    labels = {value: str(label) for value, label in EnrolmentStatus.choices}
+    assert labels == {status: words[2] for status, words in ENROLMENT_WORDS.items()}
+    reasons = [str(label) for label in LeftReason.labels]
+    assert "réorientation vers un autre acteur" in reasons
+    assert not any("réorientée" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    ("gender", "word"), [("M", "réorienté"), ("F", "réorientée"), ("X", "réorienté·e"), ("", "réorienté·e")]
+)
+def test_departure_reason_agrees_with_the_person(gender, word):
+    from jalon.people.models import Person
+    from jalon.programmes.models import Enrolment
+
+    person = Person(first_name="Claude", last_name="Brunet", gender=gender)
+    enrolment = Enrolment(person=person, status="partie", left_reason="reorientee")
+    assert enrolment.left_reason_label == f"{word} vers un autre acteur"
+    assert Enrolment(person=person, status="partie", left_reason="sante").left_reason_label == "santé"

@@ -17,6 +17,7 @@ from jalon.structures.models import Invitation, Membership
 from jalon.www.scoping import require
 
 from .forms import AcceptInvitationForm, InvitationForm, MembershipForm, PartnerForm, StructureForm
+from .journal import describe
 
 
 @require_POST
@@ -149,7 +150,7 @@ def audit_log(request):
     action = request.GET.get("action", "")
     if action in Action.values:
         events = events.filter(action=action)
-    page_events = list(events.order_by("-at", "-id")[:200])
+    page_events = describe(list(events.order_by("-at", "-id")[:200]), membership, request.user)
     return render(
         request,
         "structures/audit.html",
