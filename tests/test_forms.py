@@ -67,9 +67,9 @@ def test_failed_person_form_starts_with_a_summary_linking_each_error(personas):
     )
     order = [n for n in form_node.iter()]
     assert order.index(summary) < order.index(first_field)
-    # Focused on load: the autofocus attribute and the inline script agree.
-    assert "autofocus" in summary.attrs
-    assert f'document.getElementById("{summary.attrs["id"]}").focus()' in response.content.decode()
+    # Focused on load: the autofocus attribute, and jalon.js (no inline script: CSP) for htmx swaps.
+    assert "autofocus" in summary.attrs and "data-error-summary" in summary.attrs
+    assert "/static/jalon/jalon.js" in response.content.decode()
 
 
 def test_form_drawn_whole_by_bootstrap_form_gets_the_summary_too(personas):
