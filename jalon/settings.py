@@ -305,4 +305,5 @@ LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"),
     json=os.environ.get("LOG_FORMAT", "").lower() == "json",
     error_mail=not SENTRY_DSN,
+    jobs_level=os.environ.get("JOBS_LOG_LEVEL", ""),
 )

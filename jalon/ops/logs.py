@@ -72,7 +72,7 @@ PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
 
 
-def logging_config(*, level: str, json: bool, error_mail: bool) -> dict:
+def logging_config(*, level: str, json: bool, error_mail: bool, jobs_level: str = "") -> dict:
     """The LOGGING dict. Each logger is printed once: by the root handler only.
 
     Huey's run_huey adds its own handler to the "huey" logger when it has none, and Django's
@@ -110,6 +110,11 @@ def logging_config(*, level: str, json: bool, error_mail: bool) -> dict:
             "django": {"handlers": ["console", *error_handlers], "level": level, "propagate": False},
             "django.server": {"handlers": ["console"], "level": level, "propagate": False},
             "django.db.backends": {"level": "WARNING"},
-            "huey": {"handlers": ["console", *error_handlers], "level": level, "propagate": False},
+            # run_huey's --quiet/--verbose only set up a logger that has no handler: the level is here.
+            "huey": {
+                "handlers": ["console", *error_handlers],
+                "level": jobs_level or level,
+                "propagate": False,
+            },
         },
     }

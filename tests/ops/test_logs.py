@@ -98,3 +98,6 @@ def test_log_format_json_selects_the_json_formatter():
     config = logs.logging_config(level="INFO", json=True, error_mail=False)
     assert config["handlers"]["console"]["formatter"] == "json"
     assert "outbox_errors" not in config["handlers"]
+    quiet = logs.logging_config(level="INFO", json=False, error_mail=True, jobs_level="WARNING")
+    assert quiet["loggers"]["huey"]["level"] == "WARNING"
+    assert "outbox_errors" in quiet["loggers"]["django"]["handlers"]
