@@ -272,6 +272,10 @@ _METRICS_ENGINES = {
 DATABASES["default"]["ENGINE"] = _METRICS_ENGINES.get(
     DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
 )
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Tests on SQLite stay in memory: pytest-django recognises only Django's own engine name as
+    # SQLite and would otherwise give each xdist worker a file named after the database path.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 # Probes over plain HTTP: a balancer talks to gunicorn directly, without TLS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # /readyz answers only these networks (REMOTE_ADDR); elsewhere it is a 404. /healthz is open.
