@@ -238,16 +238,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Logging: no personal data — only request paths without query strings and ids.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO"}},
-}
-
 JALON_DORMANT_DAYS = int(os.environ.get("JALON_DORMANT_DAYS", "90"))
 JALON_RETENTION_DAYS = int(os.environ.get("JALON_RETENTION_DAYS", str(2 * 365)))
 JALON_BENCH = env_bool("JALON_BENCH", False)
@@ -422,3 +412,65 @@ JALON_DPO_EMAIL = os.environ.get("JALON_DPO_EMAIL", "dpo@jalon.example.org")
 JALON_PUBLICATION_DIRECTOR = os.environ.get("JALON_PUBLICATION_DIRECTOR", "La présidence de l'association")
 JALON_HOST_NAME = os.environ.get("JALON_HOST_NAME", "L'hébergeur de cette instance (à renseigner)")
 JALON_SECURITY_CONTACT = os.environ.get("JALON_SECURITY_CONTACT", "mailto:securite@jalon.example.org")
+
+# ---------------------------------------------------------------------------------------------
+# Operations (jalon.ops): probes, metrics, error reporting, logs, quiet job consumer.
+# Kept in this one block; see docs/deploiement.md ("Supervision") for every variable.
+from jalon.ops.logs import logging_config  # noqa: E402
+from jalon.ops.network import DEFAULT_NETWORKS, parse_networks  # noqa: E402
+
+INSTALLED_APPS += ["jalon.ops", "django_prometheus"]
+MIDDLEWARE = [
+    # First: the request id is on every log line, including the other middlewares'.
+    "jalon.ops.logs.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Query counts and latencies per database (django-prometheus wrappers of the same backends).
+_METRICS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _METRICS_ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Tests on SQLite stay in memory: pytest-django recognises only Django's own engine name as
+    # SQLite and would otherwise give each xdist worker a file named after the database path.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
+# Probes over plain HTTP: a balancer talks to gunicorn directly, without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /readyz answers only these networks (REMOTE_ADDR); elsewhere it is a 404. /healthz is open.
+HEALTH_ALLOWED_NETWORKS = parse_networks(os.environ.get("HEALTH_ALLOWED_NETWORKS", DEFAULT_NETWORKS))
+# /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; without a token it does not exist (404).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Queue lag (age of the consumer's minute heartbeat) above which /readyz says "retard".
+JOBS_MAX_LAG_SECONDS = int(os.environ.get("JOBS_MAX_LAG_SECONDS", "600"))
+# The consumer's backoff while Redis or the database is unreachable, and its warning period.
+JOBS_BACKOFF_MAX = float(os.environ.get("JOBS_BACKOFF_MAX", "30"))
+JOBS_WARN_EVERY = float(os.environ.get("JOBS_WARN_EVERY", "60"))
+HUEY["huey_class"] = "jalon.ops.jobs.RedisHuey" if REDIS_URL else "jalon.ops.jobs.SqliteHuey"
+
+# Errors: Sentry when SENTRY_DSN is set (personal data scrubbed), else e-mail to ADMINS through
+# the outbox. ADMINS: comma-separated addresses.
+ADMINS = [(email, email) for email in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from jalon.ops.errors import init_sentry  # noqa: E402
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+    )
+
+# Logs: one line per event, a request id on each, e-mails and phone numbers masked;
+# LOG_FORMAT=json for one JSON object per line.
+LOGGING = logging_config(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    json=os.environ.get("LOG_FORMAT", "").lower() == "json",
+    error_mail=not SENTRY_DSN,
+    jobs_level=os.environ.get("JOBS_LOG_LEVEL", ""),
+)

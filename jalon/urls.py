@@ -9,6 +9,7 @@ from jalon.api.main import api
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("", include("jalon.ops.urls")),
     path("", include("jalon.www.urls")),
     path("comptes/", include("allauth.urls")),
     path("api/", api.urls),

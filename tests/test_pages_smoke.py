@@ -47,4 +47,4 @@ def test_user_without_structure_sees_explanation(personas):
 def test_healthz(db, client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["database"] == "ok"
+    assert client.get("/readyz").json()["checks"]["database"] == {"status": "ok"}

@@ -2,8 +2,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 
 def settings_import(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "JALON_ENCRYPTION_KEYS"}}
@@ -27,16 +25,3 @@ def test_secret_key_is_required_without_debug(tmp_path):
 
 def test_debug_profile_starts_with_defaults(tmp_path):
     assert settings_import({"DEBUG": "1", "JALON_VAR_DIR": str(tmp_path)}).returncode == 0
-
-
-@pytest.mark.django_db
-def test_healthz_is_503_when_the_job_queue_fails(client, monkeypatch):
-    from huey.contrib.djhuey import HUEY
-
-    def broken():
-        raise ConnectionError("file de tâches injoignable")
-
-    monkeypatch.setattr(HUEY.storage, "queue_size", broken)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "erreur", "database": "ok", "jobs": "erreur"}

@@ -68,7 +68,16 @@ class MFARequiredMiddleware:
     warning's own requests stay reachable.
     """
 
-    EXEMPT = ("/comptes/", "/aide/", "/compte/session/", "/static/", "/healthz", "/favicon.ico")
+    EXEMPT = (
+        "/comptes/",
+        "/aide/",
+        "/compte/session/",
+        "/static/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/favicon.ico",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

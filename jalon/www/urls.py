@@ -9,7 +9,6 @@ from .structures import views as structures
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("healthz", home.healthz, name="healthz"),
     path("personnes/", people.people_list, name="people_list"),
     path("personnes/nouvelle/", people.person_create, name="person_create"),
     path("personnes/<int:pk>/", people.person_detail, name="person_detail"),

@@ -3,12 +3,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 
 from jalon.people.models import PersonEvent
 from jalon.programmes.models import Programme, Session
@@ -114,28 +113,6 @@ def home(request):
             "actions": main_actions(membership, menu, todo, sessions),
         },
     )
-
-
-@login_not_required
-@never_cache
-def healthz(request):
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 — any failure means "not healthy"
-        checks["database"] = "erreur"
-    try:
-        from huey.contrib.djhuey import HUEY
-
-        HUEY.storage.queue_size()
-        checks["jobs"] = "ok"
-    except Exception:  # noqa: BLE001
-        checks["jobs"] = "erreur"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "erreur", **checks}, status=200 if healthy else 503)
 
 
 FAVICON = Path(__file__).resolve().parent.parent.parent / "static" / "jalon" / "favicon.ico"

@@ -128,6 +128,8 @@ class Command(BaseCommand):
                 "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "jalon.settings"),
                 # Jobs compose the SMS and e-mails: their links must point here too.
                 "SITE_URL": site_url,
+                # A quiet consumer in the demo's terminal (run_huey's --quiet yields to LOGGING).
+                "JOBS_LOG_LEVEL": os.environ.get("JOBS_LOG_LEVEL", "WARNING"),
             },
             preexec_fn=die_with_parent,
         )
