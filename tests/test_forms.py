@@ -238,3 +238,25 @@ def test_inbox_referrals_with_one_first_name_say_when(personas):
     tree = _page(personas.client_for(personas.case_worker_a).get(reverse("referral_inbox")))
     assert len([a for a in tree.find_all("a") if a.text.startswith("Yanis")]) == 2
     assert_links_say_what_differs(tree)
+
+
+def test_short_model_choice_field_offers_the_same_choices_in_one_plain_query(personas):
+    from django import forms
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jalon.structures.models import Partnership, Structure
+    from jalon.www.fields import ShortModelChoiceField
+
+    a = personas.structure_a
+    for i in range(3):
+        Partnership.objects.create(
+            source=Structure.objects.create(name=f"Partenaire {i}", kind="association"), target=a
+        )
+    django_field = forms.ModelChoiceField(queryset=a.partner_structures().order_by("name"))
+    short = ShortModelChoiceField(queryset=a.partner_structures().order_by("name"))
+    with CaptureQueriesContext(connection) as queries:
+        choices = [(str(value), label) for value, label in short.choices]
+    assert choices == [(str(value), label) for value, label in django_field.choices]
+    assert len(choices) == 5  # the empty choice, B and the three partners
+    assert len(queries) == 1 and not queries[0]["sql"].upper().startswith("DECLARE")
