@@ -950,6 +950,8 @@ def main(argv=None) -> int:
                 drop_dataset(args)
                 if args.database == "postgres":
                     pg_admin(f'CREATE DATABASE "{PG_NAME}"')
+                # The dropped dataset took its tables along (a run interrupted while migrating).
+                call_command("migrate", verbosity=0, interactive=False)
             generation = build_dataset(args, log)
             log(f"Généré en {generation['seconds']:.0f} s.")
         call_command("collectstatic", verbosity=0, interactive=False)

@@ -42,7 +42,10 @@ from jalon.referrals.models import (
 DEFAULT_DAYS = 90
 TOP_REFERRERS = 50
 # Months that ended longer ago than this come from the monthly roll-ups (jalon/referrals/rollup.py).
-ROLLED_AFTER_DAYS = DEFAULT_DAYS
+# Any clean month could (a change marks its month dirty, and a dirty month is read directly): two
+# weeks only keep the page off the months whose referrals are still being called, whose roll-ups
+# are rebuilt most often. It was 90 days: a year then read four months of referrals directly.
+ROLLED_AFTER_DAYS = 14
 
 
 @dataclass
@@ -154,53 +157,53 @@ def compute(structure, start: date, end: date, *, now=None, rolled: bool = True)
     since, until = bounds(start, end)
     referrals = Referral.objects.filter(structure=structure, created_at__gte=since, created_at__lt=until)
     today = timezone.localdate(now) if now else timezone.localdate()
-    months = _rolled_months(structure, start, end, today) if rolled else []
-    if months:
-        # Whole months from the roll-ups, the partial months at the edges read directly.
-        first, last = rollup.month_bounds(months[0])[0], rollup.month_bounds(months[-1])[1]
-        direct = [(a, b) for a, b in ((since, first), (last, until)) if a < b]
-        parts = [
-            Referral.objects.filter(structure=structure, created_at__gte=a, created_at__lt=b)
-            for a, b in direct
-        ]
-        groups = [g for part in parts for g in _groups(part)]
-        groups += list(
-            ReferralMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+    plan = _plan(structure, start, end, today, now or timezone.now()) if rolled else None
+    totals: dict = {}  # key -> [referred, reached, accompanied]
+    if plan:
+        # Whole months from the roll-ups; the rest of the period read directly (added), and the
+        # parts of rolled edge months outside the period read directly too (subtracted).
+        for sign, ranges in ((1, plan.added), (-1, plan.removed)):
+            for part in _parts(structure, ranges):
+                _accumulate(totals, _groups(part), sign)
+        _accumulate(
+            totals,
+            ReferralMonth.objects.filter(structure=structure, month__in=plan.months)
             .values("referrer_id", "source")
             .annotate(referred=Sum("referred"), reached=Sum("reached"), accompanied=Sum("accompanied"))
-            .order_by()
+            .order_by(),
+            1,
         )
     else:
-        groups = _groups(referrals)
+        _accumulate(totals, _groups(referrals), 1)
     total = Row("Toutes les demandes", 0, 0, 0)
-    per_referrer: dict[int, Row] = {}
+    per_referrer: list[Row] = []
     per_kind: dict[str, Row] = {}
-    ids = {g["referrer_id"] for g in groups if g["referrer_id"]}
+    ids = [key for key in totals if isinstance(key, int)]
     names = (
         {r["pk"]: r for r in Referrer.objects.filter(pk__in=ids).values("pk", "name", "kind")} if ids else {}
     )
-    # Labels translated once, not once per group (a year rolled up gives ~900 groups).
+    # Labels translated once, not once per group.
     kinds = {value: str(label) for value, label in ReferrerKind.choices}
     sources = {value: str(label) for value, label in ReferralSource.choices}
-    for g in groups:
-        counts = (g["referred"], g["reached"], g["accompanied"])
+    # One pass over the merged groups (one per referrer, one per source without a referrer): a year
+    # rolled up used to loop over every (month part, referrer, source) group.
+    for key, counts in totals.items():
+        if not counts[0]:
+            continue  # only in a subtracted part: the direct computation has no such group
         _add(total, counts)
-        if g["referrer_id"]:
-            info = names[g["referrer_id"]]
+        if isinstance(key, int):
+            info = names[key]
             kind_label = kinds.get(info["kind"], info["kind"])
-            label = f"{info['name']} ({kind_label})"
-            _add(per_referrer.setdefault(g["referrer_id"], Row(label, 0, 0, 0)), counts)
+            per_referrer.append(Row(f"{info['name']} ({kind_label})", *counts))
         else:
-            source = SOURCE_LABELS.get(g["source"], sources.get(g["source"], g["source"]))
+            source = SOURCE_LABELS.get(key[1], sources.get(key[1], key[1]))
             kind_label = f"Sans relais : {source}"
         _add(per_kind.setdefault(kind_label, Row(kind_label, 0, 0, 0)), counts)
     result = Indicators(start=start, end=end, total=total)
-    result.by_referrer = sorted(per_referrer.values(), key=lambda r: (-r.referred, r.label))[:TOP_REFERRERS]
+    result.by_referrer = sorted(per_referrer, key=lambda r: (-r.referred, r.label))[:TOP_REFERRERS]
     result.by_kind = sorted(per_kind.values(), key=lambda r: (-r.referred, r.label))
-    if months:
-        result.median_first_contact = _median_from_histogram(
-            structure, referrals, months, parts, total.reached
-        )
+    if plan:
+        result.median_first_contact = _median_from_histogram(structure, referrals, plan, total.reached)
     else:
         result.median_first_contact = _median_minutes(referrals, total.reached)
 
@@ -243,6 +246,20 @@ def compute(structure, start: date, end: date, *, now=None, rolled: bool = True)
     return result
 
 
+def _accumulate(totals: dict, groups, sign: int) -> None:
+    """Adds (sign=1) or subtracts (sign=-1) grouped counts, keyed by referrer id, or by
+    ("source", source) for referrals without a referrer: the only keys the page shows."""
+    for g in groups:
+        key = g["referrer_id"] or ("source", g["source"])
+        counts = totals.get(key)
+        if counts is None:
+            totals[key] = [sign * g["referred"], sign * g["reached"], sign * g["accompanied"]]
+        else:
+            counts[0] += sign * g["referred"]
+            counts[1] += sign * g["reached"]
+            counts[2] += sign * g["accompanied"]
+
+
 def _groups(referrals) -> list[dict]:
     # PostgreSQL hashes (referrer, source) groups over referral_indicators in one pass. SQLite
     # has no hash aggregate: grouped by referrer alone, it reads referral_by_referrer in order
@@ -269,15 +286,69 @@ def _groups(referrals) -> list[dict]:
     return groups
 
 
-def _rolled_months(structure, start: date, end: date, today: date) -> list[date]:
-    """The whole months of the period read from the roll-ups: those that ended more than
-    ROLLED_AFTER_DAYS ago (recent referrals move every day; reading them directly keeps the
-    roll-ups quiet), in the longest run without a dirty mark (a dirty month is read directly)."""
+@dataclass
+class _Plan:
+    months: list[date]  # read from the roll-ups
+    added: list[tuple[datetime, datetime]]  # read directly, added
+    removed: list[tuple[datetime, datetime]]  # read directly, subtracted (rolled months' outer parts)
+
+
+def _parts(structure, ranges):
+    # One query per range: each one reads a single range of referral_indicators (an OR of ranges
+    # would make PostgreSQL visit the table through a bitmap instead).
+    return [
+        Referral.objects.filter(structure=structure, created_at__gte=a, created_at__lt=b) for a, b in ranges
+    ]
+
+
+def _plan(structure, start: date, end: date, today: date, now: datetime) -> _Plan | None:
+    """Which months come from the roll-ups, which ranges are read directly; None: all directly.
+
+    A month is rolled if it ended ROLLED_AFTER_DAYS ago and carries no dirty mark (a dirty month
+    is read directly, so figures are never stale). An edge month only partly in the period is
+    rolled too when what lies outside the period is shorter to read than what lies inside: that
+    outer part is then read directly and subtracted. Periods up to DEFAULT_DAYS long are read
+    directly (they read little, and the roll-ups would add queries)."""
+    if (end - start).days < DEFAULT_DAYS:
+        return None
+    months = _rolled_months(structure, start, end, today, now)
+    if not months:
+        return None
+    since, until = bounds(start, end)
+    added, removed = [], []
+    cursor = since
+    for month in months:
+        first, last = rollup.month_bounds(month)
+        if cursor < first:
+            added.append((cursor, first))
+        if first < since:
+            removed.append((first, since))
+        if until < last:
+            removed.append((until, last))
+        cursor = last
+    if cursor < until:
+        added.append((cursor, until))
+    return _Plan(months, added, removed)
+
+
+def _span(a: datetime, b: datetime, now: datetime) -> timedelta:
+    """What reading [a, b) directly costs: its length up to now (there are no referrals after)."""
+    return max(timedelta(), min(b, now) - a)
+
+
+def _rolled_months(structure, start: date, end: date, today: date, now: datetime | None = None) -> list[date]:
+    """The months of the period read from the roll-ups (see _plan)."""
+    now = now or timezone.now()
+    since, until = bounds(start, end)
     horizon = today - timedelta(days=ROLLED_AFTER_DAYS)
-    month = start if start.day == 1 else rollup.next_month(start.replace(day=1))
     candidates = []
-    while rollup.next_month(month) <= min(end + timedelta(days=1), horizon):
-        candidates.append(month)
+    month = start.replace(day=1)
+    while month <= end and rollup.next_month(month) <= horizon:
+        first, last = rollup.month_bounds(month)
+        inside = _span(max(first, since), min(last, until), now)
+        outside = _span(first, max(first, since), now) + _span(min(last, until), last, now)
+        if outside < inside:
+            candidates.append(month)
         month = rollup.next_month(month)
     if not candidates:
         return []
@@ -286,31 +357,27 @@ def _rolled_months(structure, start: date, end: date, today: date) -> list[date]
             structure=structure, month__gte=candidates[0], month__lte=candidates[-1]
         ).values_list("month", flat=True)
     )
-    best, run = [], []
-    for month in candidates:
-        run = [] if month in dirty else run + [month]
-        if len(run) > len(best):
-            best = run
-    return best
+    return [month for month in candidates if month not in dirty]
 
 
-def _median_from_histogram(structure, referrals, months, parts, count: int) -> timedelta | None:
-    """Exact median delay: the hourly histograms (roll-ups for whole months, grouped directly for
-    the edges) give the hour holding the middle rank and the rank within it; the referral_delay
-    index then reads those few values in order."""
+def _median_from_histogram(structure, referrals, plan: _Plan, count: int) -> timedelta | None:
+    """Exact median delay: the hourly histograms (roll-ups for rolled months, grouped directly for
+    the ranges read directly, added or subtracted) give the hour holding the middle rank and the
+    rank within it; the referral_delay index then reads those few values in order."""
     if not count:
         return None
     hours = Counter()
     for hour, n in (
-        ReferralDelayMonth.objects.filter(structure=structure, month__gte=months[0], month__lte=months[-1])
+        ReferralDelayMonth.objects.filter(structure=structure, month__in=plan.months)
         .values("hour")
         .annotate(total=Sum("n"))
         .values_list("hour", "total")
     ):
         hours[hour] += n
-    for part in parts:
-        for row in rollup.delay_histogram(part):
-            hours[row["hour"]] += row["n"]
+    for sign, ranges in ((1, plan.added), (-1, plan.removed)):
+        for part in _parts(structure, ranges):
+            for row in rollup.delay_histogram(part):
+                hours[row["hour"]] += sign * row["n"]
     middle, size = (count - 1) // 2, 1 if count % 2 else 2
     seen, first_hour, offset, last_hour = 0, None, 0, None
     for hour in sorted(hours):
@@ -332,7 +399,7 @@ def _median_from_histogram(structure, referrals, months, parts, count: int) -> t
     return timedelta(minutes=sum(values) / len(values)) if values else None
 
 
-def _add(row: Row, counts: tuple[int, int, int]) -> None:
+def _add(row: Row, counts) -> None:
     row.referred += counts[0]
     row.reached += counts[1]
     row.accompanied += counts[2]

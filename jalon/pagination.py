@@ -4,6 +4,10 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
 
 def encode_cursor(name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([name, pk]).encode()).decode().rstrip("=")
@@ -93,3 +97,33 @@ def capped_count(queryset, cap: int = 1000) -> tuple[int, bool]:
     """Count at most `cap` + 1 rows: exact for small lists, "more than cap" for huge ones."""
     count = queryset.order_by().values("pk")[: cap + 1].count()
     return min(count, cap), count > cap
+
+
+def capped_counts(counts: list[tuple[QuerySet, int | None]]) -> list[tuple[int, bool]]:
+    """Several capped_count()s in one query, one round trip: [(queryset, cap)] -> [(count, more)].
+    A cap of None counts exactly (more is then False). Each count is a scalar subquery, planned
+    on its own as if it ran alone."""
+    if not counts:
+        return []
+    parts, params, empty = [], [], set()
+    for i, (queryset, cap) in enumerate(counts):
+        rows = queryset.order_by().values("pk")
+        if cap is not None:
+            rows = rows[: cap + 1]
+        try:
+            sql, sql_params = rows.query.get_compiler(using=rows.db).as_sql()
+        except EmptyResultSet:  # e.g. pk__in=[]: nothing to count, nothing to ask the database
+            empty.add(i)
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped_{i})")
+        params.extend(sql_params)
+    values = iter([])
+    if parts:
+        with connections[counts[0][0].db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            values = iter(cursor.fetchone())
+    result = []
+    for i, (_, cap) in enumerate(counts):
+        count = 0 if i in empty else next(values)
+        result.append((count, False) if cap is None else (min(count, cap), count > cap))
+    return result

@@ -302,3 +302,25 @@ def test_public_service_search_announces_an_unknown_commune(db):
     form = response.context["form"]
     assert "commune" in form.errors
     assert_errors_announced(_page(response), form)
+
+
+def test_short_model_choice_field_offers_the_same_choices_in_one_plain_query(personas):
+    from django import forms
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jalon.structures.models import Partnership, Structure
+    from jalon.www.fields import ShortModelChoiceField
+
+    a = personas.structure_a
+    for i in range(3):
+        Partnership.objects.create(
+            source=Structure.objects.create(name=f"Partenaire {i}", kind="association"), target=a
+        )
+    django_field = forms.ModelChoiceField(queryset=a.partner_structures().order_by("name"))
+    short = ShortModelChoiceField(queryset=a.partner_structures().order_by("name"))
+    with CaptureQueriesContext(connection) as queries:
+        choices = [(str(value), label) for value, label in short.choices]
+    assert choices == [(str(value), label) for value, label in django_field.choices]
+    assert len(choices) == 5  # the empty choice, B and the three partners
+    assert len(queries) == 1 and not queries[0]["sql"].upper().startswith("DECLARE")

@@ -5,6 +5,10 @@ def current_structure(request):
     membership = getattr(request, "membership", None)
     if membership is None:
         return {"current_membership": None}
+    # The middleware read them with the current membership, in the same query.
+    memberships = getattr(request, "memberships", None)
+    if memberships is not None:
+        return {"current_membership": membership, "my_memberships": memberships}
 
     def my_memberships():
         return list(

@@ -23,15 +23,21 @@ class CurrentStructureMiddleware:
 
 def resolve_membership(request):
     user = request.user
-    memberships = Membership.objects.filter(user=user, is_active=True).select_related("structure")
+    # All the user's memberships in one query (a handful): the current one, and the structure
+    # switcher's list that every full page shows (context_processors.current_structure).
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("structure")
+        .order_by("structure__name", "pk")
+    )
     membership = None
     if user.current_structure_id:
-        membership = memberships.filter(structure_id=user.current_structure_id).first()
-    if membership is None:
-        membership = memberships.order_by("structure__name").first()
-        if membership is not None:
-            get_user_model().objects.filter(pk=user.pk).update(current_structure=membership.structure)
-            user.current_structure_id = membership.structure_id
+        membership = next((m for m in memberships if m.structure_id == user.current_structure_id), None)
+    if membership is None and memberships:
+        membership = memberships[0]
+        get_user_model().objects.filter(pk=user.pk).update(current_structure=membership.structure)
+        user.current_structure_id = membership.structure_id
     request.membership = membership
+    request.memberships = memberships
     request.structure = membership.structure if membership else None
     return membership

@@ -55,3 +55,20 @@ class PhoneField(forms.CharField):
 
     def clean(self, value):
         return to_e164(super().clean(value))
+
+
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices read by one plain query. Django's iterator() opens a PostgreSQL server-side
+    cursor (DECLARE, FETCH, CLOSE: three round trips) for what is a handful of rows here."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short list (partner structures, a structure's places)."""
+
+    iterator = _ListedChoices

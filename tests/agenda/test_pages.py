@@ -330,12 +330,12 @@ PAGES = [
     (
         "week",
         lambda ctx: reverse("agenda") + f"?semaine={(timezone.localdate() + timedelta(days=1)).isoformat()}",
-        8,
+        7,
     ),
-    ("appointment", lambda ctx: reverse("appointment_detail", args=[ctx["appointment"].pk]), 7),
-    ("places", lambda ctx: reverse("place_list"), 5),
-    ("place", lambda ctx: reverse("place_detail", args=[ctx["place"].pk]), 6),
-    ("person's appointments", lambda ctx: reverse("person_appointments", args=[ctx["person"].pk]), 8),
+    ("appointment", lambda ctx: reverse("appointment_detail", args=[ctx["appointment"].pk]), 6),
+    ("places", lambda ctx: reverse("place_list"), 4),
+    ("place", lambda ctx: reverse("place_detail", args=[ctx["place"].pk]), 5),
+    ("person's appointments", lambda ctx: reverse("person_appointments", args=[ctx["person"].pk]), 7),
     ("API list", lambda ctx: "/api/v1/appointments", 7),
 ]
 

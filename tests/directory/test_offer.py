@@ -112,4 +112,4 @@ def test_offer_page_queries_do_not_grow(personas):
         with CaptureQueriesContext(connection) as queries:
             assert admin.get(reverse("directory_offer")).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 5, counts
+    assert counts[0] == counts[1] == 4, counts

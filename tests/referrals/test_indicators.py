@@ -247,7 +247,8 @@ def test_same_number_of_queries_at_n_and_10n(personas, person_a):
             counts[label].append(len(queries))
     # PostgreSQL groups referrers and sources in one query, SQLite in two (see indicators.compute).
     n = 11 if connection.vendor == "postgresql" else 12
-    assert counts == {"page": [n, n], "csv": [n, n], "api": [n, n]}, counts
+    # The page reads the structure switcher's memberships with the current one (docs/decisions/0007).
+    assert counts == {"page": [n - 1, n - 1], "csv": [n, n], "api": [n, n]}, counts
 
 
 def test_duration_wording():

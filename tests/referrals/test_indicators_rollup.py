@@ -189,3 +189,55 @@ def test_answer_median_is_exact_to_the_microsecond(personas, person_a, seed):
     expected = delays[middle] if len(delays) % 2 else (delays[middle] + delays[middle + 1]) / 2
     queryset = Orientation.objects.filter(from_structure=a)
     assert indicators.median_delay(queryset, "created_at", "answered_at", len(delays)) == expected
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_edge_months_rolled_minus_their_outer_days_give_the_direct_figures(personas, seed):
+    """A period starting early in a month (or ending late in one, in the past) reads that whole
+    month from the roll-ups and subtracts the few days outside the period, read directly."""
+    rng = random.Random(seed)
+    a = personas.structure_a
+    _random_referrals(a, rng, 400)
+    rollup.rebuild()
+    subtracted = 0
+    for _ in range(30):
+        start = date(2025, rng.randrange(3, 10), rng.randrange(2, 13))
+        end = date(2026, rng.randrange(1, 10), rng.randrange(18, 28))
+        plan = indicators._plan(a, start, end, TODAY, NOW)
+        assert plan is not None and plan.months[0] == start.replace(day=1)
+        assert plan.removed[0][1] == indicators.bounds(start, end)[0]
+        subtracted += len(plan.removed)
+        rolled = indicators.compute(a, start, end, now=NOW)
+        assert _figures(rolled) == _figures(indicators.compute(a, start, end, now=NOW, rolled=False))
+    assert subtracted == 60  # both edges of every period
+
+
+def test_a_referrer_only_in_the_subtracted_days_is_not_listed(personas):
+    a = personas.structure_a
+    _random_referrals(a, random.Random(6), 100)
+    lone = actions.create_referrer(structure=a, actor=None, data={"name": "Seul", "kind": ReferrerKind.CAFE})
+    created = timezone.make_aware(datetime(2026, 3, 2, 12, 0))
+    Referral.objects.create(
+        structure=a,
+        referrer=lone,
+        source=ReferralSource.LINK,
+        first_name="Test",
+        contact_consent_at=created,
+        consent_text_version="test",
+        status=ReferralStatus.WELCOMED,
+        created_at=created,
+        first_contact_at=created,
+        first_contact_minutes=0,
+        status_changed_at=created,
+    )
+    rollup.rebuild()
+    start, end = date(2026, 3, 5), date(2026, 9, 30)
+    assert indicators._plan(a, start, end, TODAY, NOW).removed
+    result = indicators.compute(a, start, end, now=NOW)
+    assert "Seul (Bar, café, restaurant)" not in [row.label for row in result.by_referrer]
+    assert _figures(result) == _figures(indicators.compute(a, start, end, now=NOW, rolled=False))
+
+
+def test_the_default_period_reads_the_referrals_directly(personas):
+    # 90 days read little: the roll-ups would only add queries to the page everyone opens.
+    assert indicators._plan(personas.structure_a, TODAY - timedelta(days=89), TODAY, TODAY, NOW) is None

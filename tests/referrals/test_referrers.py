@@ -126,9 +126,9 @@ def _grow(personas, n):
 
 
 PAGES = [
-    ("list", lambda ctx: reverse("referrer_list"), 6),
-    ("list, dormant", lambda ctx: reverse("referrer_list") + "?etat=sommeil", 6),
-    ("detail", lambda ctx: reverse("referrer_detail", args=[ctx["referrer"].pk]), 7),
+    ("list", lambda ctx: reverse("referrer_list"), 5),
+    ("list, dormant", lambda ctx: reverse("referrer_list") + "?etat=sommeil", 5),
+    ("detail", lambda ctx: reverse("referrer_detail", args=[ctx["referrer"].pk]), 6),
     ("API list", lambda ctx: "/api/v1/referrers", 5),
 ]
 

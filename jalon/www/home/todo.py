@@ -2,17 +2,19 @@
 
 Each provider returns a few items for the current membership; later features (referrals,
 action plans, sessions) register their own. Every provider must run a bounded number of queries.
+A line that is a count returns a `Counted`: todo_for() counts them all in one query (a dozen
+small counts cost a dozen round trips, most of the page), then drops the lines counting zero.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from jalon.notifications.models import MessageStatus, OutboxMessage
-from jalon.pagination import capped_count
+from jalon.pagination import capped_counts
 from jalon.people.models import Consent, ConsentPurpose, Person
 from jalon.structures.models import Invitation
 
@@ -24,6 +26,17 @@ class TodoItem:
     more: bool
     url: str
     level: str = "info"
+
+
+@dataclass
+class Counted:
+    """A to-do line whose count todo_for() reads, with the others, in one query; shown if not zero."""
+
+    label: str
+    queryset: QuerySet
+    url: str
+    level: str = "info"
+    cap: int | None = 99  # None: an exact count
 
 
 PROVIDERS = []
@@ -40,14 +53,10 @@ def people_without_consent(membership, user):
         return []
     active = Consent.objects.active().filter(person=OuterRef("pk"), purpose=ConsentPurpose.ACCOMPANIMENT)
     queryset = Person.objects.owned_by(membership.structure).filter(referent=user).exclude(Exists(active))
-    count, more = capped_count(queryset, cap=99)
-    if not count:
-        return []
     return [
-        TodoItem(
+        Counted(
             "personnes que vous suivez sans accord d'accompagnement enregistré",
-            count,
-            more,
+            queryset,
             reverse("people_list") + "?mine=on",
             "warning",
         )
@@ -60,14 +69,10 @@ def files_near_retention(membership, user):
         return []
     limit = timezone.now() - timedelta(days=membership.structure.retention_days - 30)
     queryset = Person.objects.owned_by(membership.structure).filter(referent=user, last_contact_at__lt=limit)
-    count, more = capped_count(queryset, cap=99)
-    if not count:
-        return []
     return [
-        TodoItem(
+        Counted(
             "dossiers sans contact depuis longtemps : ils seront archivés dans moins de 30 jours",
-            count,
-            more,
+            queryset,
             reverse("people_list") + "?mine=on",
             "warning",
         )
@@ -79,14 +84,10 @@ def failed_messages(membership, user):
     if not membership.can("structure.manage"):
         return []
     queryset = OutboxMessage.objects.for_structure(membership.structure).filter(status=MessageStatus.FAILED)
-    count, more = capped_count(queryset, cap=99)
-    if not count:
-        return []
     return [
-        TodoItem(
+        Counted(
             "messages n'ont pas pu être envoyés",
-            count,
-            more,
+            queryset,
             reverse("structure_outbox") + "?statut=failed",
             "danger",
         )
@@ -104,16 +105,21 @@ def pending_invitations(membership, user):
         revoked_at__isnull=True,
         created_at__gte=recent,
     )
-    count, more = capped_count(queryset, cap=99)
-    if not count:
-        return []
-    return [TodoItem("invitations en attente de réponse", count, more, reverse("structure_members"))]
+    return [Counted("invitations en attente de réponse", queryset, reverse("structure_members"))]
 
 
 def todo_for(membership, user) -> list[TodoItem]:
+    lines = [line for func in PROVIDERS for line in func(membership, user)]
+    counted = [line for line in lines if isinstance(line, Counted)]
+    values = dict(zip(map(id, counted), capped_counts([(c.queryset, c.cap) for c in counted]), strict=True))
     items = []
-    for func in PROVIDERS:
-        items.extend(func(membership, user))
+    for line in lines:
+        if isinstance(line, Counted):
+            count, more = values[id(line)]
+            if not count:
+                continue
+            line = TodoItem(line.label, count, more, line.url, line.level)
+        items.append(line)
     return items
 
 

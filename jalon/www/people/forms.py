@@ -11,7 +11,7 @@ from jalon.people.models import (
     SensitiveCategory,
 )
 from jalon.structures.models import Structure
-from jalon.www.fields import CommuneField, PhoneField
+from jalon.www.fields import CommuneField, PhoneField, ShortModelChoiceField
 
 YES_NO_UNKNOWN = [("", "Je ne sais pas"), ("true", "Oui"), ("false", "Non")]
 
@@ -94,7 +94,7 @@ class PeopleFilterForm(forms.Form):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label="Accord pour", choices=ConsentPurpose.choices)
-    target_structure = forms.ModelChoiceField(
+    target_structure = ShortModelChoiceField(
         label="Structure destinataire (pour un partage)", queryset=Structure.objects.none(), required=False
     )
     method = forms.ChoiceField(label="Comment cet accord a été donné", choices=ConsentMethod.choices)

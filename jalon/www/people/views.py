@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action, AuditEvent
-from jalon.pagination import capped_count
+from jalon.pagination import capped_count, capped_counts
 from jalon.people import actions
 from jalon.people.models import (
     Consent,
@@ -65,6 +65,16 @@ def person_detail(request, pk: int):
     actions.record_read(person=person, structure=membership.structure, actor=request.user)
     own = person.structure_id == membership.structure_id
     consents = person.consents.select_related("target_structure", "recorded_by").order_by("-given_at")
+    open_actions, has_sensitive = 0, False
+    if own:
+        # Both in one query: open plan actions (exact), and whether a sensitive note exists (a
+        # count capped at 0 is "more" as soon as there is one).
+        (open_actions, _), (_, has_sensitive) = capped_counts(
+            [
+                (PlanAction.objects.filter(person=person, done_at__isnull=True), None),
+                (person.sensitive_notes.all(), 0),
+            ]
+        )
     context = {
         "person": person,
         "own": own,
@@ -72,13 +82,13 @@ def person_detail(request, pk: int):
         "consents": consents,
         "events": person.events.select_related("actor", "structure")[:50],
         "can_read_sensitive": actions.can_read_sensitive(person=person, membership=membership),
-        "has_sensitive": person.sensitive_notes.exists() if own else False,
+        "has_sensitive": has_sensitive,
         "consent_form": ConsentForm(structure=membership.structure) if own else None,
         # Orientations this structure sent or received for the person (never a third structure's).
         "orientations": Orientation.objects.for_structure(membership.structure)
         .filter(person=person)
         .select_related("target_structure")[:10],
-        "open_actions": PlanAction.objects.filter(person=person, done_at__isnull=True).count() if own else 0,
+        "open_actions": open_actions,
     }
     return render(request, "people/detail.html", context)
 

@@ -5,15 +5,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from jalon.pagination import capped_count
 from jalon.referrals import selectors
-from jalon.referrals.models import Referral, ReferralStatus
-from jalon.www.home.todo import TodoItem, provider
-
-
-def _item(queryset, label, url, level="info"):
-    count, more = capped_count(queryset, cap=99)
-    return [TodoItem(label, count, more, url, level)] if count else []
+from jalon.referrals.models import Orientation, OrientationStatus, Referral, ReferralStatus
+from jalon.www.home.todo import Counted, provider
 
 
 @provider
@@ -24,17 +18,20 @@ def referrals_to_call(membership, user):
     # backlog (one uncapped aggregate took 34 ms on PostgreSQL with 16,000 new referrals).
     new = Referral.objects.for_structure(membership.structure).filter(status=ReferralStatus.NEW)
     inbox = reverse("referral_inbox")
-    return _item(
-        new.filter(assigned_to=user),
-        "demandes qui vous sont confiées attendent un premier appel",
-        inbox + "?statut=nouvelle&qui=moi",
-        "warning",
-    ) + _item(
-        new.filter(assigned_to__isnull=True),
-        "nouvelles demandes ne sont confiées à personne",
-        inbox + "?statut=nouvelle&qui=personne",
-        "warning",
-    )
+    return [
+        Counted(
+            "demandes qui vous sont confiées attendent un premier appel",
+            new.filter(assigned_to=user),
+            inbox + "?statut=nouvelle&qui=moi",
+            "warning",
+        ),
+        Counted(
+            "nouvelles demandes ne sont confiées à personne",
+            new.filter(assigned_to__isnull=True),
+            inbox + "?statut=nouvelle&qui=personne",
+            "warning",
+        ),
+    ]
 
 
 @provider
@@ -43,11 +40,13 @@ def plan_actions_due(membership, user):
         return []
     soon = timezone.localdate() + timedelta(days=7)
     queryset = selectors.open_plan_actions(membership.structure, user, due_by=soon)
-    return _item(
-        queryset,
-        "actions de plans d'action à faire dans les 7 jours (ou en retard)",
-        reverse("plan_actions_mine"),
-    )
+    return [
+        Counted(
+            "actions de plans d'action à faire dans les 7 jours (ou en retard)",
+            queryset,
+            reverse("plan_actions_mine"),
+        )
+    ]
 
 
 @provider
@@ -55,26 +54,23 @@ def orientations_waiting(membership, user):
     # Answering an orientation needs people.edit: a trainer or a reader cannot act on the list.
     if not membership.can("people.edit"):
         return []
-    counts = selectors.orientations_waiting(membership.structure, user)
+    structure = membership.structure
+    late = timezone.now() - Orientation.REMIND_AFTER
+    proposed = Orientation.objects.filter(status=OrientationStatus.PROPOSED)
     listing = reverse("orientation_list")
-    items = []
-    if counts["received"]:
-        items.append(
-            TodoItem(
-                "orientations reçues attendent votre réponse",
-                counts["received"],
-                False,
-                listing + "?cote=recues&statut=proposee",
-                "warning",
-            )
-        )
-    if counts["late"]:
-        items.append(
-            TodoItem(
-                "orientations envoyées sans réponse depuis plus de 10 jours",
-                counts["late"],
-                False,
-                listing + "?statut=proposee",
-            )
-        )
-    return items
+    # Two counts, not one aggregate over "received OR sent by me": each reads its own index range.
+    return [
+        Counted(
+            "orientations reçues attendent votre réponse",
+            proposed.received_by(structure),
+            listing + "?cote=recues&statut=proposee",
+            "warning",
+            cap=None,
+        ),
+        Counted(
+            "orientations envoyées sans réponse depuis plus de 10 jours",
+            proposed.sent_by(structure).filter(from_user=user, created_at__lte=late),
+            listing + "?statut=proposee",
+            cap=None,
+        ),
+    ]
