@@ -60,8 +60,10 @@ PAGES = [
     ("person file (shared)", "case_worker_a", "/personnes/{shared}/", 8),
     ("person access log", "admin_a", "/personnes/{focal}/journal/", 5),
     ("person sensitive notes", "case_worker_a", "/personnes/{focal}/sensible/", 8),
-    ("audit journal", "admin_a", "/structure/journal/", 4),
-    ("audit journal (filtered)", "admin_a", "/structure/journal/?action=read", 4),
+    # The journal names each object: one query per kind of object among the events shown (so the
+    # count follows the kinds on the page, never the number of events: tests/structures/test_journal.py).
+    ("audit journal", "admin_a", "/structure/journal/", 5),
+    ("audit journal (filtered)", "admin_a", "/structure/journal/?action=read", 5),
     ("outbox", "admin_a", "/structure/messages/", 5),
     ("outbox (failed)", "admin_a", "/structure/messages/?statut=failed", 5),
     ("members", "admin_a", "/structure/membres/", 5),
@@ -261,7 +263,8 @@ def test_same_query_count_at_ten_times_the_data(personas, person_a, capsys):
     )
     with capsys.disabled():
         print(f"\nqueries per page at {N} → {10 * N} people ({connection.vendor}):\n{table}")
-    grew = [label for label, (small, large) in measured.items() if small != large]
+    # Fewer queries with more data is fine (the journal's window can hold fewer kinds of object).
+    grew = [label for label, (small, large) in measured.items() if large > small]
     over = [label for label, _, _, bound in PAGES if measured[label][1] > bound]
     assert not grew, f"the query count grows with the data on: {grew}\n{table}"
     assert not over, f"more queries than the bound on: {over} (intended? raise it in PAGES)\n{table}"

@@ -116,7 +116,9 @@ KINDS: dict[str, Kind] = {
     ),
     "apitoken": Kind(
         "Jeton d'API",
-        lambda m: ApiToken.objects.filter(user__memberships__structure=m.structure).select_related("user"),
+        lambda m: ApiToken.objects.filter(
+            user__in=Membership.objects.filter(structure=m.structure).values("user")
+        ).select_related("user"),
         lambda token, viewer: f"Jeton d'API « {token.name} » de {_user_name(token.user)}",
         # The tokens page lists one's own tokens only.
         lambda token, viewer: reverse("api_tokens") if token.user_id == viewer.user.pk else "",
@@ -175,7 +177,7 @@ KINDS: dict[str, Kind] = {
     ),
     "prospectionentry": Kind(
         "Prospection",
-        lambda m: ProspectionEntry.objects.filter(referrer__structure=m.structure).select_related("referrer"),
+        lambda m: ProspectionEntry.objects.for_structure(m.structure).select_related("referrer"),
         lambda entry, viewer: f"Prospection auprès du relais {entry.referrer.name}",
         _url("referrer_detail", "referrer_id"),
     ),
@@ -193,27 +195,25 @@ KINDS: dict[str, Kind] = {
     ),
     "intake": Kind(
         "Point de situation",
-        lambda m: Intake.objects.filter(person__in=_visible_people(m.structure)),
+        lambda m: Intake.objects.for_structure(m.structure),
         lambda intake, viewer: f"Point de situation du {_day(intake.created_at)}",
         _url("person_intake", "person_id"),
     ),
     "planaxis": Kind(
         "Plan d'action",
-        lambda m: PlanAxis.objects.filter(person__in=_visible_people(m.structure)),
+        lambda m: PlanAxis.objects.for_structure(m.structure),
         lambda axis, viewer: f"Plan d'action, axe « {axis.title} »",
         _url("person_plan", "person_id"),
     ),
     "planobjective": Kind(
         "Plan d'action",
-        lambda m: PlanObjective.objects.filter(axis__person__in=_visible_people(m.structure)).select_related(
-            "axis"
-        ),
+        lambda m: PlanObjective.objects.for_structure(m.structure).select_related("axis"),
         lambda objective, viewer: f"Plan d'action, objectif « {objective.title} »",
         lambda objective, viewer: reverse("person_plan", args=[objective.axis.person_id]),
     ),
     "planaction": Kind(
         "Plan d'action",
-        lambda m: PlanAction.objects.filter(person__in=_visible_people(m.structure)),
+        lambda m: PlanAction.objects.for_structure(m.structure),
         lambda action, viewer: f"Plan d'action, action « {action.title} »",
         _url("person_plan", "person_id"),
     ),
@@ -237,15 +237,13 @@ KINDS: dict[str, Kind] = {
     ),
     "participant": Kind(
         "Participation à un rendez-vous",
-        lambda m: Participant.objects.filter(appointment__structure=m.structure).select_related(
-            "appointment"
-        ),
+        lambda m: Participant.objects.for_structure(m.structure).select_related("appointment"),
         lambda p, viewer: f"Participation au rendez-vous du {_day(p.appointment.starts_at)}",
         _url("appointment_detail", "appointment_id"),
     ),
     "programme": Kind(
         "Programme",
-        lambda m: Programme.objects.filter(owners=m.structure),
+        lambda m: Programme.objects.run_by(m.structure),
         lambda programme, viewer: f"Programme {programme.name}",
         _url("programme_detail"),
     ),
