@@ -78,7 +78,7 @@ def _mark_enrolment(enrolment: Enrolment) -> None:
 
 
 def owns(programme: Programme, structure) -> bool:
-    return programme.owners.filter(pk=structure.pk).exists()
+    return Programme.objects.run_by(structure).filter(pk=programme.pk).exists()
 
 
 def _locked(session: Session) -> Session:
@@ -365,7 +365,7 @@ def add_trainer(*, session: Session, structure, actor, user=None, person=None, l
         raise ValidationError(TRAINER_CHOICE)
     if user is not None and not user.memberships.filter(structure=structure).exists():
         raise PermissionDenied
-    if person is not None and not Peer.objects.filter(person=person, person__structure=structure).exists():
+    if person is not None and not Peer.objects.of_people_of(structure).filter(person=person).exists():
         raise PermissionDenied
     if label:
         trainer, created = Trainer.objects.create(session=session, label=label), True

@@ -26,15 +26,13 @@ from jalon.audit.models import Action
 from jalon.links import LinkError
 from jalon.people.models import Person
 from jalon.people.selectors import search_people
-from jalon.programmes import actions, links, rollup, rules
+from jalon.programmes import actions, links, rollup, rules, selectors
 from jalon.programmes.models import (
-    ATTENDED,
     SEATED,
     AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
     EntryRule,
-    Exit,
     Invitation,
     LeftReason,
     Peer,
@@ -44,8 +42,6 @@ from jalon.programmes.models import (
     Slot,
     Stage,
     Team,
-    expected_on,
-    name_for,
 )
 from jalon.text import agree
 from jalon.www import confirm
@@ -69,46 +65,28 @@ from .forms import (
 
 def _programme(request, pk: int, permission: str = "people.view") -> Programme:
     membership = require(request, permission)
-    programme = Programme.objects.filter(pk=pk, owners=membership.structure).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return _found(selectors.programme_for(membership.structure, pk))
 
 
 def _stage(request, pk: int, permission: str) -> Stage:
     membership = require(request, permission)
-    stage = (
-        Stage.objects.filter(pk=pk, programme__owners=membership.structure)
-        .select_related("programme")
-        .first()
-    )
-    if stage is None:
-        raise Http404
-    return stage
+    return _found(selectors.stage_for(membership.structure, pk))
 
 
 def _session(request, pk: int, permission: str = "people.view") -> Session:
     membership = require(request, permission)
-    session = (
-        Session.objects.filter(pk=pk, stage__programme__owners=membership.structure)
-        .select_related("stage__programme")
-        .first()
-    )
-    if session is None:
-        raise Http404
-    return session
+    return _found(selectors.session_for(membership.structure, pk))
 
 
 def _enrolment(request, session: Session, pk: int) -> Enrolment:
     """An enrolment of `session` whose person belongs to the current structure, else 404."""
-    enrolment = (
-        Enrolment.objects.filter(pk=pk, session=session, person__structure=request.membership.structure)
-        .select_related("person", "session__stage__programme")
-        .first()
-    )
-    if enrolment is None:
+    return _found(selectors.enrolment_for(request.membership.structure, pk, session=session))
+
+
+def _found(obj):
+    if obj is None:
         raise Http404
-    return enrolment
+    return obj
 
 
 def _fail(request, exc: ValidationError) -> None:
@@ -130,14 +108,8 @@ def programme_list(request):
             programme = actions.create_programme(structure=structure, actor=request.user, **form.cleaned_data)
             messages.success(request, "Programme créé : ajoutez ses étapes.")
             return redirect("programme_detail", pk=programme.pk)
-    programmes = (
-        Programme.objects.filter(owners=structure)
-        .prefetch_related("owners")
-        .annotate(n_stages=Count("stages", distinct=True))
-    )
-    templates = (
-        Programme.objects.filter(is_template=True).exclude(owners=structure).prefetch_related("owners")[:50]
-    )
+    programmes = selectors.programmes_with_counts(structure)
+    templates = selectors.templates_for(structure)
     return render(
         request,
         "programmes/list.html",
@@ -210,14 +182,7 @@ def programme_detail(request, pk: int):
 @require_POST
 def programme_copy(request, pk: int):
     membership = require(request, "programmes.manage")
-    programme = (
-        Programme.objects.filter(pk=pk)
-        .filter(Q(owners=membership.structure) | Q(is_template=True))
-        .distinct()
-        .first()
-    )
-    if programme is None:
-        raise Http404
+    programme = _found(selectors.copyable_programme(membership.structure, pk))
     form = CopyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Donnez un nom à la copie.")
@@ -337,19 +302,7 @@ def stage_proposals(request, pk: int):
 
 
 def _session_context(request, session: Session):
-    structure = request.membership.structure
-    enrolments = list(
-        session.enrolments.exclude(status=EnrolmentStatus.CANCELLED)
-        .select_related("person", "team")
-        .annotate(
-            attended=Count("attendances", filter=Q(attendances__status__in=ATTENDED)),
-            marked=Count("attendances"),
-        )
-        .order_by("status", "waiting_rank", "person__search_name", "pk")
-    )
-    for e in enrolments:
-        e.display = name_for(e.person, structure)
-        e.own = e.person.structure_id == structure.pk
+    enrolments = selectors.session_enrolments(session, request.membership.structure, counts=True)
     _record_reads(request, enrolments, "session")
     return enrolments
 
@@ -360,7 +313,7 @@ def _record_reads(request, enrolments, detail: str, *, structure=None, via: str 
     record_person_reads(
         actor=request.user,
         structure=structure,
-        person_ids=[e.person_id for e in enrolments if e.person.structure_id == structure.pk],
+        person_ids=selectors.own_person_ids(enrolments, structure),
         detail=detail,
         via=via,
     )
@@ -388,11 +341,7 @@ def session_detail(request, pk: int):
             if p.pk not in already
         ]
     trainers = list(session.trainers.select_related("user", "person"))
-    peers = list(
-        Peer.objects.filter(person__structure=structure)
-        .select_related("person")
-        .order_by("person__search_name")[:200]
-    )
+    peers = selectors.peers_of(structure)
     peer_links = {}
     if membership.can("programmes.manage"):
         peer_links = {
@@ -590,9 +539,7 @@ def session_trainer_add(request, pk: int):
     chosen = {}
     raw = request.POST.get("pair", "")
     if raw.isdigit():
-        peer = Peer.objects.filter(pk=raw, person__structure=structure).select_related("person").first()
-        if peer is None:
-            raise Http404
+        peer = _found(selectors.peer_for(structure, raw))
         chosen["person"] = peer.person
     elif request.POST.get("moi") == "1":
         chosen["user"] = request.user
@@ -635,13 +582,7 @@ def session_sheet(request, pk: int):
 
 def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     session = slot.session
-    enrolments = list(
-        session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
-        .select_related("person", "team")
-        .order_by("team__name", "person__search_name", "pk")
-    )
-    for e in enrolments:
-        e.display = name_for(e.person, structure)
+    enrolments = selectors.roll_call_enrolments(slot, structure)
     if request.method == "POST":
         marks = {}
         for e in enrolments:
@@ -691,13 +632,7 @@ def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
 
 def slot_roll_call(request, pk: int):
     membership = require(request, "attendance.take")
-    slot = (
-        Slot.objects.filter(pk=pk, session__stage__programme__owners=membership.structure)
-        .select_related("session__stage__programme")
-        .first()
-    )
-    if slot is None:
-        raise Http404
+    slot = _found(selectors.slot_for(membership.structure, pk))
     return _roll_call(request, slot, structure=membership.structure, actor=request.user)
 
 
@@ -777,7 +712,7 @@ def programme_registration(request, token: str):
 
 
 def _exit_form(data, structure):
-    programmes = list(Programme.objects.filter(owners=structure).order_by("name"))
+    programmes = selectors.programme_choices(structure)
     return ExitForm(data, programmes=programmes, initial={"exited_on": timezone.localdate()}), programmes
 
 
@@ -789,16 +724,8 @@ def person_pathway(request, pk: int):
     can_edit = person.structure_id == structure.pk and membership.can("people.edit")
     form, programmes = _exit_form(None, structure)
     record(action=Action.READ, actor=request.user, structure=structure, obj=person, detail="parcours")
-    enrolments = list(
-        person.enrolments.filter(session__stage__programme__owners=structure)
-        .select_related("session__stage__programme")
-        .annotate(
-            attended=Count("attendances", filter=Q(attendances__status__in=ATTENDED)),
-            marked=Count("attendances"),
-        )
-        .order_by("-session__starts_on", "-pk")
-    )
-    exits = list(Exit.objects.filter(person=person, programme__owners=structure).select_related("programme"))
+    enrolments = selectors.pathway_enrolments(person, structure)
+    exits = selectors.pathway_exits(person, structure)
     return render(
         request,
         "programmes/pathway.html",
