@@ -252,3 +252,37 @@ def test_peers_are_the_structure_own(world):
     peer_b = Peer.objects.get(person=world.b_co.person)
     assert selectors.peer_for(world.a, peer_b.pk) is None
     assert selectors.peer_for(world.b, peer_b.pk) == peer_b
+
+
+# --- Pages and API read through the same selectors -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_session_page_and_api_name_a_co_run_session_people_alike(world, personas):
+    """Both sides list the co-run session's people with the names each structure may see, and
+    answer 404 alike to a structure that does not run the programme."""
+    from django.urls import reverse
+
+    from tests.api.test_auth import token_client
+
+    session = Session.objects.get(stage__programme=world.co_run)
+    slot = session.slots.get()
+    for membership, names in (
+        (personas.case_worker_a, ["Alix Bernard", "Alix P."]),
+        (personas.case_worker_b, ["Alix B.", "Alix Petit"]),
+    ):
+        api = token_client(membership.user).get(f"/api/v1/sessions/{session.pk}").json()
+        assert sorted(e["name"] for e in api["enrolments"]) == names
+        page = personas.client_for(membership).get(reverse("session_detail", args=[session.pk]))
+        text = page.content.decode()
+        assert page.status_code == 200 and all(name in text for name in names)
+        roll_call = personas.client_for(membership).get(reverse("slot_roll_call", args=[slot.pk]))
+        assert roll_call.status_code == 200 and all(name in roll_call.content.decode() for name in names)
+    alone = Session.objects.get(stage__programme=world.alone)
+    b = personas.case_worker_b
+    assert token_client(b.user).get(f"/api/v1/sessions/{alone.pk}").status_code == 404
+    assert personas.client_for(b).get(reverse("session_detail", args=[alone.pk])).status_code == 404
+    assert (
+        personas.client_for(b).get(reverse("slot_roll_call", args=[alone.slots.get().pk])).status_code == 404
+    )
+    assert token_client(b.user).get(f"/api/v1/slots/{alone.slots.get().pk}/attendance").status_code == 404
