@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -11,17 +10,12 @@ from ninja.errors import HttpError
 
 from jalon.audit.actions import record_person_reads
 from jalon.people.models import Person
-from jalon.programmes import actions, rollup
+from jalon.programmes import actions, rollup, selectors
 from jalon.programmes.models import (
     AttendanceStatus,
     Enrolment,
-    EnrolmentStatus,
-    EntryRule,
     LeftReason,
-    Programme,
     Session,
-    Slot,
-    expected_on,
     name_for,
 )
 
@@ -214,23 +208,15 @@ class FunnelOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _programmes(structure):
-    return Programme.objects.filter(owners=structure).prefetch_related(
-        "owners", "stages", Prefetch("stages__rules", queryset=EntryRule.objects.order_by("pk"))
-    )
+def _found(obj):
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def _session(request, session_id: int, permission: str = "people.view"):
     membership = _membership(request, permission)
-    session = (
-        Session.objects.filter(pk=session_id, stage__programme__owners=membership.structure)
-        .select_related("stage")
-        .prefetch_related("slots")
-        .first()
-    )
-    if session is None:
-        raise Http404
-    return membership, session
+    return membership, _found(selectors.session_for(membership.structure, session_id, with_slots=True))
 
 
 def _enrolment_out(enrolment: Enrolment, structure) -> dict:
@@ -250,16 +236,12 @@ def _enrolment_out(enrolment: Enrolment, structure) -> dict:
 
 
 def _audit_people(request, structure, enrolments) -> None:
-    own = [e.person_id for e in enrolments if e.person.structure_id == structure.pk]
+    own = selectors.own_person_ids(enrolments, structure)
     record_person_reads(actor=request.user, structure=structure, person_ids=own, detail="session", via="api")
 
 
 def _session_detail(request, membership, session) -> Session:
-    enrolments = list(
-        session.enrolments.exclude(status=EnrolmentStatus.CANCELLED)
-        .select_related("person", "team")
-        .order_by("status", "waiting_rank", "pk")
-    )
+    enrolments = selectors.session_enrolments(session, membership.structure, by_name=False)
     _audit_people(request, membership.structure, enrolments)
     session.enrolment_rows = [_enrolment_out(e, membership.structure) for e in enrolments]
     return session
@@ -271,7 +253,7 @@ def _session_detail(request, membership, session) -> Session:
 @programmes_router.get("", response=list[ProgrammeOut], summary="Programmes de ma structure")
 def list_programmes(request):
     membership = _membership(request, "people.view")
-    return list(_programmes(membership.structure))
+    return list(selectors.programmes_with_stages(membership.structure))
 
 
 @programmes_router.get(
@@ -279,10 +261,7 @@ def list_programmes(request):
 )
 def get_programme(request, programme_id: int):
     membership = _membership(request, "people.view")
-    programme = _programmes(membership.structure).filter(pk=programme_id).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return _found(selectors.programmes_with_stages(membership.structure).filter(pk=programme_id).first())
 
 
 @programmes_router.get(
@@ -292,9 +271,7 @@ def get_programme(request, programme_id: int):
 )
 def programme_funnel(request, programme_id: int, debut: date | None = None, fin: date | None = None):
     membership = _membership(request, "people.view")
-    programme = Programme.objects.filter(pk=programme_id, owners=membership.structure).first()
-    if programme is None:
-        raise Http404
+    programme = _found(selectors.programme_for(membership.structure, programme_id))
     end = fin or timezone.localdate()
     start = debut or end - timedelta(days=364)
     if end < start:
@@ -341,15 +318,8 @@ def list_sessions(request, filters: SessionFilters = Query(...)):
     last = filters.au or timezone.localdate() + timedelta(days=180)
     if last < first:
         raise HttpError(422, "La date de fin précède la date de début.")
-    rows = Session.objects.filter(
-        stage__programme__owners=membership.structure, starts_on__gte=first, starts_on__lte=last
-    )
-    if filters.programme is not None:
-        rows = rows.filter(stage__programme_id=filters.programme)
-    rows = (
-        rows.select_related("stage").prefetch_related("slots").order_by("starts_on", "pk")[: filters.taille]
-    )
-    return {"items": list(rows)}
+    rows = selectors.sessions_between(membership.structure, first, last, programme_id=filters.programme)
+    return {"items": list(rows[: filters.taille])}
 
 
 @sessions_router.get(
@@ -369,7 +339,7 @@ def get_session(request, session_id: int):
 def create_enrolment(request, payload: EnrolmentIn):
     membership = _membership(request, "people.edit")
     structure = membership.structure
-    session = Session.objects.filter(pk=payload.session_id, stage__programme__owners=structure).first()
+    session = selectors.session_for(structure, payload.session_id)
     person = Person.objects.owned_by(structure).filter(pk=payload.person_id).first()
     if session is None or person is None:
         raise HttpError(422, "Session ou personne inconnue dans votre structure.")
@@ -390,18 +360,7 @@ def create_enrolment(request, payload: EnrolmentIn):
 
 def _enrolment(request, enrolment_id: int):
     membership = _membership(request, "people.edit")
-    enrolment = (
-        Enrolment.objects.filter(
-            pk=enrolment_id,
-            person__structure=membership.structure,
-            session__stage__programme__owners=membership.structure,
-        )
-        .select_related("person", "team", "session__stage__programme")
-        .first()
-    )
-    if enrolment is None:
-        raise Http404
-    return membership, enrolment
+    return membership, _found(selectors.enrolment_for(membership.structure, enrolment_id))
 
 
 @enrolments_router.post(
@@ -444,14 +403,7 @@ def finish_enrolment(request, enrolment_id: int, payload: FinishIn):
 
 def _slot(request, slot_id: int):
     membership = _membership(request, "attendance.take")
-    slot = (
-        Slot.objects.filter(pk=slot_id, session__stage__programme__owners=membership.structure)
-        .select_related("session__stage__programme")
-        .first()
-    )
-    if slot is None:
-        raise Http404
-    return membership, slot
+    return membership, _found(selectors.slot_for(membership.structure, slot_id))
 
 
 @slots_router.get("/{int:slot_id}/attendance", response=list[AttendanceOut], summary="Présences d'un créneau")
@@ -469,8 +421,7 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
     membership, slot = _slot(request, slot_id)
     marks = {m.enrolment_id: m.status.value for m in payload.marks}
     if payload.tous_presents:
-        called = slot.session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
-        for enrolment_id in called.values_list("pk", flat=True):
+        for enrolment_id in selectors.called_at(slot).values_list("pk", flat=True):
             marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
     if not marks:
         raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")

@@ -15,6 +15,97 @@ from jalon.people.models import Person
 from jalon.structures.models import Structure
 from jalon.text import gendered
 
+# --- Scoped reads: every programme row is reached through a programme its structure runs ------
+#
+# A programme belongs to the structures in `owners` (co-run included). The rows below it (stages,
+# sessions, slots, enrolments, …) are reachable by a structure when their programme is; some reads
+# also need the person to be one of the structure's own people (`of_people_of`): in a co-run
+# session a structure sees a partner's enrolments, but never acts on them. A structure of None
+# (a peer facilitator's link, a user without a structure) reaches nothing.
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def run_by(self, structure):
+        """The programmes `structure` runs, alone or with others."""
+        if structure is None:
+            return self.none()
+        return self.filter(owners=structure)
+
+    def templates_for(self, structure):
+        """Templates that other structures share, to copy: those `structure` runs are listed
+        with its own programmes, not here."""
+        if structure is None:
+            return self.none()
+        return self.filter(is_template=True).exclude(owners=structure)
+
+    def copyable_by(self, structure):
+        """What `structure` may copy: its own programmes and every template."""
+        if structure is None:
+            return self.none()
+        return self.filter(models.Q(owners=structure) | models.Q(is_template=True)).distinct()
+
+
+class InProgrammeQuerySet(models.QuerySet):
+    """Rows below a programme, found through `programme_path` (the lookup to their programme)."""
+
+    programme_path = ""
+
+    def in_programmes_of(self, structure):
+        """The rows of the programmes `structure` runs (co-run included)."""
+        if structure is None:
+            return self.none()
+        return self.filter(**{f"{self.programme_path}__owners": structure})
+
+
+class PeopleQuerySet(models.QuerySet):
+    """Rows about a person: `of_people_of` keeps the structure's own people."""
+
+    def of_people_of(self, structure):
+        """The rows about people whose referent structure is `structure`."""
+        if structure is None:
+            return self.none()
+        return self.filter(person__structure=structure)
+
+
+class StageQuerySet(InProgrammeQuerySet):
+    programme_path = "programme"
+
+
+class SessionQuerySet(InProgrammeQuerySet):
+    programme_path = "stage__programme"
+
+
+class SlotQuerySet(InProgrammeQuerySet):
+    programme_path = "session__stage__programme"
+
+
+class TrainerQuerySet(InProgrammeQuerySet):
+    programme_path = "session__stage__programme"
+
+
+class EnrolmentQuerySet(InProgrammeQuerySet, PeopleQuerySet):
+    programme_path = "session__stage__programme"
+
+    def editable_by(self, structure):
+        """The enrolments `structure` acts on: its own people's, in the programmes it runs."""
+        return self.in_programmes_of(structure).of_people_of(structure)
+
+
+class InvitationQuerySet(InProgrammeQuerySet, PeopleQuerySet):
+    programme_path = "session__stage__programme"
+
+
+class AttendanceQuerySet(InProgrammeQuerySet, PeopleQuerySet):
+    programme_path = "stage__programme"
+
+
+class ExitQuerySet(InProgrammeQuerySet, PeopleQuerySet):
+    programme_path = "programme"
+
+
+class PeerQuerySet(PeopleQuerySet):
+    pass
+
 
 class Programme(models.Model):
     name = models.CharField(_("nom"), max_length=200)
@@ -27,6 +118,8 @@ class Programme(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("copié de")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme")
@@ -54,6 +147,8 @@ class Stage(models.Model):
     description = models.TextField(_("description"), blank=True)
     typical_days = models.PositiveSmallIntegerField(_("durée habituelle (jours)"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("places habituelles"), null=True, blank=True)
+
+    objects = StageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("étape")
@@ -107,6 +202,8 @@ class Session(models.Model):
     waiting_list = models.BooleanField(_("liste d'attente"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("session")
         ordering = ["starts_on", "id"]
@@ -131,6 +228,8 @@ class Slot(models.Model):
     title = models.CharField(_("titre"), max_length=200, blank=True)
     topic = models.CharField(_("thème"), max_length=120, blank=True)
 
+    objects = SlotQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("créneau")
         ordering = ["session", "starts_at", "id"]
@@ -152,6 +251,8 @@ class Trainer(models.Model):
     )
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     label = models.CharField(_("intervenant·e extérieur·e"), max_length=120, blank=True)
+
+    objects = TrainerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("animateur·rice")
@@ -242,6 +343,8 @@ class Enrolment(models.Model):
         _("motif de départ"), max_length=20, choices=LeftReason.choices, blank=True
     )
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("inscription")
         ordering = ["session", "created_at", "id"]
@@ -285,6 +388,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("invitation")
         constraints = [models.UniqueConstraint(fields=["session", "person"], name="invitation_once")]
@@ -314,6 +419,8 @@ class Attendance(models.Model):
     )
     # A peer facilitator who took the roll call from their link (no account).
     recorded_by_peer = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("présence")
@@ -368,6 +475,8 @@ class Exit(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ExitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sortie")
@@ -449,6 +558,8 @@ class Peer(models.Model):
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = PeerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pair·e")

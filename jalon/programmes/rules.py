@@ -137,9 +137,8 @@ def proposals(stage: Stage, structure, limit: int = 200) -> list[int]:
     for rule in rules:
         if rule.kind == RuleKind.MIN_ATTENDED and rule.of_stage_id:
             candidates = (
-                Attendance.objects.filter(
-                    stage_id=rule.of_stage_id, status__in=ATTENDED, person__structure=structure
-                )
+                Attendance.objects.of_people_of(structure)
+                .filter(stage_id=rule.of_stage_id, status__in=ATTENDED)
                 .values("person_id")
                 .annotate(n=Count("enrolment_id", distinct=True))
                 .filter(n__gte=rule.count or 0)
@@ -148,9 +147,11 @@ def proposals(stage: Stage, structure, limit: int = 200) -> list[int]:
             break
     if candidates is None and any(rule.kind == RuleKind.PREVIOUS for rule in rules):
         previous = previous_stage_id(stage)
-        candidates = Enrolment.objects.filter(
-            session__stage_id=previous, status=EnrolmentStatus.COMPLETED, person__structure=structure
-        ).values("person_id")
+        candidates = (
+            Enrolment.objects.of_people_of(structure)
+            .filter(session__stage_id=previous, status=EnrolmentStatus.COMPLETED)
+            .values("person_id")
+        )
     if candidates is None:
         return []
     ids = list(

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from jalon.people.models import PersonEvent
-from jalon.programmes.models import Programme, Session
+from jalon.programmes import selectors
+from jalon.programmes.models import Programme
 from jalon.www.menu import menu_for
 
 from .todo import todo_for
@@ -38,14 +39,7 @@ def _led_sessions(membership, user):
     if not membership.can("attendance.take") or membership.can("people.edit"):
         return []
     since = timezone.localdate() - timedelta(days=14)
-    return list(
-        Session.objects.filter(
-            trainers__user=user, stage__programme__owners=membership.structure, starts_on__gte=since
-        )
-        .select_related("stage__programme")
-        .distinct()
-        .order_by("starts_on", "pk")[:6]
-    )
+    return list(selectors.sessions_led_by(membership.structure, user, since=since)[:6])
 
 
 def main_actions(membership, menu, todo, sessions) -> list[MainAction]:
@@ -69,7 +63,7 @@ def main_actions(membership, menu, todo, sessions) -> list[MainAction]:
     if membership.can("programmes.manage"):
         add("Programmes", reverse("programme_list"), "programme_list")
         programmes = list(
-            Programme.objects.filter(owners=membership.structure).order_by("name").values("pk", "name")[:3]
+            Programme.objects.run_by(membership.structure).order_by("name").values("pk", "name")[:3]
         )
         for programme in programmes:
             label = "Tableau de bord" if len(programmes) == 1 else f"Tableau de bord : {programme['name']}"

@@ -18,10 +18,8 @@ def roll_calls(membership, user):
     if not membership.can("attendance.take"):
         return []
     now = timezone.now()
-    slots = Slot.objects.filter(
-        session__stage__programme__owners=membership.structure,
-        starts_at__lte=now,
-        starts_at__gte=now - timedelta(days=14),
+    slots = Slot.objects.in_programmes_of(membership.structure).filter(
+        starts_at__lte=now, starts_at__gte=now - timedelta(days=14)
     )
     if not membership.can("programmes.manage"):
         slots = slots.filter(session__trainers__user=user)
