@@ -43,6 +43,7 @@ from jalon.users.models import ApiToken
 
 from .access import EXTENSIONS
 from .access.core import MISSING, OBJECT_SITUATIONS, Rule, Target
+from .conftest import mark_recent_login
 from .factories import MembershipFactory, PersonFactory, StructureFactory, UserFactory
 
 # Who asks. The personas of A, plus three who must see nothing of anybody's structure data:
@@ -66,6 +67,8 @@ NOT_TENANT = {
     "account_confirm_email": "allauth: signed e-mail confirmation key",
     "account_reset_password_from_key": "allauth: signed password-reset key",
     "help_page": "public user guide: the slug names a shipped Markdown page; tested in tests/shell/test_help.py",
+    "mfa_remove_webauthn": "allauth: the user's own security keys only; tested in tests/auth/test_mfa.py",
+    "mfa_edit_webauthn": "allauth: the user's own security keys only; tested in tests/auth/test_mfa.py",
 }
 # The Django admin is for platform staff only (is_staff): every one of its routes with a
 # parameter is checked against every persona in test_admin_routes_refuse_every_persona.
@@ -368,6 +371,8 @@ def make_actors(personas) -> dict[str, Actor]:
         api = {"anonyme": Client()}
         if user is not None:
             web.force_login(user)
+            # As after the login page: sensitive notes, tokens and exports ask for a recent login.
+            mark_recent_login(web, user)
             _, raw = ApiToken.issue(user=user, name="matrice")
             api = {"jeton": Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), "session": web}
         actors[role] = Actor(role, user, membership, web, api)

@@ -6,6 +6,8 @@ from django.urls import URLResolver, get_resolver
 # url_name → why it is public. allauth's own routes (comptes/) and the API (its own auth) aside.
 PUBLIC = {
     "healthz": "supervision probe, no data",
+    "readyz": "readiness probe: loopback and private networks only (HEALTH_ALLOWED_NETWORKS), no data",
+    "metrics": "Prometheus: 404 without the METRICS_TOKEN bearer token",
     "invitation_accept": "random token",
     "public_orientation_answer": "signed partner link",
     "public_referral": "signed referrer link",

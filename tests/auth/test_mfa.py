@@ -185,3 +185,18 @@ def test_the_rule_costs_no_query_per_page_once_answered(personas, settings):
             counts[(required, membership.role)] = len(queries)
     assert counts[(True, "coordinateur")] == counts[(False, "coordinateur")]
     assert counts[(True, "formateur")] == counts[(False, "formateur")]
+
+
+@pytest.mark.parametrize("url_name", ["mfa_edit_webauthn", "mfa_remove_webauthn"])
+def test_another_users_security_key_is_not_found(personas, url_name):
+    from django.urls import reverse
+
+    key = Authenticator.objects.create(
+        user=personas.admin_a.user, type=Authenticator.Type.WEBAUTHN, data={"name": "Clé d'Alice"}
+    )
+    url = reverse(url_name, kwargs={"pk": key.pk})
+    stranger = personas.client_for(personas.admin_b)
+    assert stranger.get(url).status_code == 404
+    assert stranger.post(url, {"name": "volée"}).status_code == 404
+    key.refresh_from_db()
+    assert key.data == {"name": "Clé d'Alice"}
