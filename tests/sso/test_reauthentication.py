@@ -290,3 +290,15 @@ def test_reidentification_at_eidas2_lifts_the_enrolment(client, personas, procon
     back = go_to_provider(client, proconnect, PROCONNECT_REAUTH, {"next": "/"})
     assert back.status_code == 302 and back["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_proconnect_single_factor_sign_in_asks_the_jalon_second_factor_once_enrolled(
+    client, personas, proconnect, mfa_required
+):
+    from ..auth.test_mfa import enrol
+
+    enrol(personas.coordinator_a.user)
+    proconnect.acr = "eidas1"
+    response = sign_in(client, proconnect, identity("coord.a@example.org"))
+    assert response.status_code == 302 and response["Location"] == "/comptes/2fa/authenticate/"
+    assert SESSION_KEY not in client.session  # not signed in before the second factor
