@@ -40,6 +40,7 @@ class OIDCProvider:
     requests: list = field(default_factory=list)
     codes: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
+    acr: str = "eidas1"  # the assurance level the ID token states
 
     def __post_init__(self):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -92,7 +93,11 @@ class OIDCProvider:
     def authorize(self, params: dict) -> str:
         """The redirect back to the client, as if the person had signed in and consented."""
         code = secrets.token_urlsafe(24)
-        self.codes[code] = {"nonce": params.get("nonce", ""), "redirect_uri": params["redirect_uri"]}
+        self.codes[code] = {
+            "nonce": params.get("nonce", ""),
+            "redirect_uri": params["redirect_uri"],
+            "auth_time": int(time.time()),  # the person "types their credentials" at each visit
+        }
         state = self.tamper.get("state", params.get("state", ""))
         return f"{params['redirect_uri']}?{urlencode({'code': code, 'state': state})}"
 
@@ -110,7 +115,8 @@ class OIDCProvider:
         claims = {
             "sub": self.identity["sub"],
             "nonce": self.tamper.get("nonce", grant["nonce"]),
-            "acr": "eidas1",
+            "acr": self.acr,
+            "auth_time": self.tamper.get("auth_time", grant["auth_time"]),
             "amr": ["pwd"],
             "idp_id": "fi-test",
         }

@@ -87,3 +87,44 @@ def test_no_button_when_proconnect_is_not_configured(page, live_server, personas
     page.goto(f"{live_server.url}/comptes/login/")
     expect(page.get_by_role("button", name=BUTTON)).to_have_count(0)
     expect(page.get_by_role("button", name="Se connecter", exact=True)).to_be_visible()
+
+
+def test_account_without_password_reidentifies_with_proconnect(page, live_server, personas, person_a, oidc):
+    """The round trip: sensitive notes after 10 minutes → ProConnect (prompt=login) → back to
+    the notes, in the same session, for an account that has no password to type."""
+    import time
+
+    from allauth.account.internal.flows import login as allauth_login
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = personas.case_worker_a.user
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    oidc.identity = {"sub": "abc", "email": "cip.a@example.org", "given_name": "C", "usual_name": "M"}
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_role("button", name=BUTTON).click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    # Eleven minutes later (the sign-in's authentication record is made older).
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(session_key=cookie["value"])
+    records = session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY]
+    session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**record, "at": time.time() - 11 * 60} for record in records
+    ]
+    session.save()
+
+    notes = f"{live_server.url}/personnes/{person_a.pk}/sensible/"
+    page.goto(notes)
+    page.wait_for_url(re.compile(r"/comptes/proconnect/reidentification/\?next="))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page)
+    page.get_by_role("button", name=re.compile(r"^Se ré-identifier avec ProConnect$")).click()
+
+    page.wait_for_url(notes)
+    check_page(page)
+    authorize = [r for r in oidc.requests if r.path == "/authorize"][-1].params
+    assert authorize["prompt"] == "login"
+    assert AuditEvent.objects.filter(action=Action.READ_SENSITIVE, person=person_a).exists()
+    assert AuditEvent.objects.filter(action=Action.LOGIN, detail="ProConnect : ré-identification").exists()

@@ -13,43 +13,19 @@ from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from jalon.audit.models import Action, AuditEvent
-from jalon.settings import proconnect_app
 from jalon.structures import actions as structure_actions
 from jalon.structures.models import Invitation, Membership, Role
 from jalon.users.models import User
 from jalon.www.sso.adapter import Refusal, email_is_verified
 from jalon.www.sso.provider import KEPT_CLAIMS
 
-from ..oidc_provider import CLIENT_ID, CLIENT_SECRET, OIDCProvider, keep_requests_on_loopback
+from ..oidc_provider import CLIENT_SECRET
+from .conftest import configure
 
 LOGIN_URL = "/comptes/proconnect/login/"
 # ProConnect answers "Bad Request" to any authorize parameter outside its list.
 PROCONNECT_PARAMETERS = {"response_type", "client_id", "redirect_uri", "scope", "claims", "state", "nonce"}
 PROCONNECT_PARAMETERS |= {"prompt", "idp_hint", "acr_values", "login_hint"}
-
-
-@pytest.fixture(autouse=True)
-def only_loopback(monkeypatch):
-    keep_requests_on_loopback(monkeypatch)
-
-
-@pytest.fixture
-def oidc():
-    provider = OIDCProvider().start()
-    yield provider
-    provider.stop()
-
-
-def configure(settings, oidc, **app_settings):
-    app = proconnect_app(server_url=oidc.issuer, client_id=CLIENT_ID, secret=CLIENT_SECRET)
-    app["settings"].update(app_settings)
-    settings.SOCIALACCOUNT_PROVIDERS = {"proconnect": {"APPS": [app]}}
-
-
-@pytest.fixture
-def proconnect(settings, oidc):
-    configure(settings, oidc)
-    return oidc
 
 
 def identity(email, **extra):

@@ -17,6 +17,7 @@ from jalon.audit.actions import record
 from jalon.audit.models import Action
 from jalon.people.security import user_requires_mfa
 from jalon.users.models import ApiToken
+from jalon.www.sso.assurance import session_is_multi_factor
 
 LOGIN_AT = "jalon_login_at"
 SEEN_AT = "jalon_seen_at"
@@ -83,9 +84,10 @@ def must_enrol(request) -> bool:
 
     Both answers are kept in the session: a page costs no query once the person is enrolled, or
     known not to need it (the rule is asked again after RULE_TTL, e.g. after a role change).
+    A ProConnect sign-in at eidas2 or eidas3 already used two factors (jalon.www.sso.assurance).
     """
     session = request.session
-    if session.get(MFA_ENROLLED):
+    if session.get(MFA_ENROLLED) or session_is_multi_factor(session):
         return False
     cached = session.get(MFA_REQUIRED)
     fresh = bool(cached) and time.time() - cached[1] < RULE_TTL

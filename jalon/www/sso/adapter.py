@@ -29,14 +29,15 @@ from jalon.structures import actions as structure_actions
 from jalon.structures.models import Invitation
 from jalon.users.adapter import AccountAdapter as BaseAccountAdapter
 
+from . import reauth
+from .assurance import SESSION_KEY
 from .provider import PROVIDER_ID, ProConnectAdapter
 
 logger = logging.getLogger(__name__)
 
-# What the session keeps of a ProConnect sign-in: the raw ID token (ProConnect's logout needs it
-# back as id_token_hint) and the assurance level. Its presence means "this session came from
-# ProConnect" (the MFA rules may read it: see docs/operations/proconnect.md).
-SESSION_KEY = "proconnect"
+# SESSION_KEY: what the session keeps of a ProConnect sign-in: the raw ID token (ProConnect's
+# logout needs it back as id_token_hint) and the assurance level. Its presence means "this
+# session came from ProConnect"; the MFA rule reads its level (see assurance.py).
 LOGOUT_STATE_SESSION_KEY = "proconnect_logout_state"
 
 
@@ -50,6 +51,8 @@ class Refusal(models.TextChoices):
     OTHER_ACCOUNT = "other_account", _("identité déjà liée à un autre compte")
     PROTOCOL = "protocol", _("réponse de ProConnect invalide")
     CANCELLED = "cancelled", _("connexion annulée")
+    REAUTH_OTHER_IDENTITY = "reauth_other_identity", _("ré-identification avec une autre identité")
+    REAUTH_NOT_FRESH = "reauth_not_fresh", _("ré-identification sans nouvelle saisie")
 
 
 def email_is_verified(flag, *, trust_provider: bool) -> bool:
@@ -92,6 +95,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         claims = getattr(sociallogin, "proconnect", None)
         if sociallogin.account.provider != PROVIDER_ID or claims is None:
             refuse(request, Refusal.PROTOCOL)
+        if reauth.is_reauthentication(sociallogin):
+            # Before any matching by e-mail: only the linked identity of the signed-in user counts.
+            reauth.complete(
+                request,
+                sociallogin,
+                claims,
+                refuse,
+                mismatch=Refusal.REAUTH_OTHER_IDENTITY,
+                stale=Refusal.REAUTH_NOT_FRESH,
+            )
         email = claims["email"]
         if not email:
             refuse(request, Refusal.NO_EMAIL)
@@ -164,6 +177,15 @@ class AccountAdapter(BaseAccountAdapter):
             "post_logout_redirect_uri": request.build_absolute_uri(reverse("proconnect_logout_done")),
         }
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+    def get_reauthentication_methods(self, user):
+        methods = super().get_reauthentication_methods(user)
+        entry = reauth.method(self.request, user) if self.request is not None else None
+        if entry is None:
+            return methods
+        if reauth.prefers_proconnect(self.request, user):
+            return [entry, *methods]
+        return [*methods, entry]
 
     def logout(self, request):
         super().logout(request)

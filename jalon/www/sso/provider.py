@@ -130,6 +130,7 @@ class ProConnectAdapter(OpenIDConnectOAuth2Adapter):
             "given_name": (userinfo.get("given_name") or "").strip(),
             "usual_name": (userinfo.get("usual_name") or userinfo.get("family_name") or "").strip(),
             "acr": str(id_token.get("acr") or ""),
+            "auth_time": id_token.get("auth_time"),
             "id_token": raw_id_token,
         }
         return login

@@ -8,5 +8,6 @@ from .provider import ProConnectProvider
 
 urlpatterns = [
     *default_urlpatterns(ProConnectProvider),
+    path("proconnect/reidentification/", views.reauthenticate, name="proconnect_reauthenticate"),
     path("proconnect/deconnexion/", views.logout_done, name="proconnect_logout_done"),
 ]

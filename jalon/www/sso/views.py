@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect
 
+from . import reauth
 from .adapter import LOGOUT_STATE_SESSION_KEY
 from .provider import ProConnectAdapter
 
@@ -44,3 +45,8 @@ def logout_done(request):
     else:
         messages.info(request, "Vous êtes déconnecté·e de Jalon.")
     return redirect("account_login")
+
+
+def reauthenticate(request):
+    """The re-authentication step's ProConnect method (see reauth.py)."""
+    return reauth.view(request)
