@@ -248,7 +248,7 @@ BOOTSTRAP5 = {
     "field_renderers": {"default": "jalon.www.rendering.JalonFieldRenderer"},
 }
 
-# --- Single sign-on with ProConnect (docs/operations/proconnect.md) -------------------------------
+# --- Single sign-on with ProConnect (docs/proconnect.md) -------------------------------
 # allauth's OpenID Connect provider, specialised for ProConnect in jalon.www.sso. Installed
 # everywhere (its tables exist on every instance); offered only when the server URL, client id
 # and secret are all set. No self sign-up: see jalon.www.sso.adapter.
