@@ -241,12 +241,10 @@ class Outcome(models.TextChoices):
     NOT_HELD = "non_tenu", _("N'a pas eu lieu")
 
 
-class ParticipantQuerySet(models.QuerySet):
-    def for_structure(self, structure):
-        """Participants of the structure's appointments (a partner sees busy slots, not people)."""
-        if structure is None:
-            return self.none()
-        return self.filter(appointment__structure=structure)
+class ParticipantQuerySet(OwnedQuerySet):
+    """Participants of the structure's appointments (a partner sees busy slots, not people)."""
+
+    structure_path = "appointment__structure"
 
     def of_person(self, person):
         """A person's appointments: booked for their file, or for a referral welcomed into it since.

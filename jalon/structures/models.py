@@ -13,12 +13,14 @@ from .validators import validate_siret
 
 
 class OwnedQuerySet(models.QuerySet):
-    """Rows that belong to one structure through a `structure` foreign key."""
+    """Rows that belong to one structure through a foreign key (`structure_path` leads to it)."""
+
+    structure_path = "structure"
 
     def for_structure(self, structure):
         if structure is None:
             return self.none()
-        return self.filter(structure=structure)
+        return self.filter(**{self.structure_path: structure})
 
 
 class Commune(models.Model):

@@ -115,12 +115,10 @@ class ProspectionKind(models.TextChoices):
     OTHER = "autre", _("Autre")
 
 
-class ProspectionEntryQuerySet(models.QuerySet):
-    def for_structure(self, structure):
-        """The prospection log of the structure's referrers."""
-        if structure is None:
-            return self.none()
-        return self.filter(referrer__structure=structure)
+class ProspectionEntryQuerySet(OwnedQuerySet):
+    """The prospection log of the structure's referrers."""
+
+    structure_path = "referrer__structure"
 
 
 class ProspectionEntry(models.Model):
