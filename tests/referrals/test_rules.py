@@ -259,7 +259,7 @@ def test_action_plan_three_levels_and_owner_from_the_structure(personas, person_
 
 def test_new_referral_warns_the_facilitator_without_personal_data(personas):
     referrer = _referrer(personas)
-    _referral(personas, referrer, first_name="Zoé", phone="06 11 22 33 44")
+    _referral(personas, referrer, first_name="Sigolène", phone="06 11 22 33 44")
     message = OutboxMessage.objects.get(purpose="referral_new")
     assert message.to == personas.case_worker_a.user.email
-    assert "Zoé" not in message.body and "06" not in message.body and "Boulangerie" in message.body
+    assert "Sigolène" not in message.body and "06" not in message.body and "Boulangerie" in message.body
