@@ -10,7 +10,6 @@ from django.utils import timezone
 from jalon.programmes.models import SEATED, Attendance, Enrolment, Slot
 from jalon.www.home.todo import TodoItem, provider
 
-
 # Past this many slots in the window (a national programme's coordinator), one query does it all.
 CANDIDATES = 1000
 
