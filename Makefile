@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-fast lint bench install install-dev chromium clean
+.PHONY: demo test test-fast lint bench install install-dev chromium haproxy clean
 
 $(BIN)/python:
 	@scripts/ensure-python.sh "$(PYTHON)" "$(VENV)"
@@ -31,12 +31,16 @@ demo: $(VENV)/.installed
 chromium:
 	@scripts/ensure-chromium.sh
 
+# The multi-node test (tests/ops/test_cluster.py, PostgreSQL) puts HAProxy in front of two nodes.
+haproxy:
+	@scripts/ensure-haproxy.sh
+
 # pytest-xdist: one worker per core, each with its own test database; the tests of a module
 # that loads the demo once stay together (see tests/conftest.py).
 XDIST ?= -n auto --dist loadgroup
 
 ## make test: install, then the whole suite (unit, integration, browser). DATABASE_URL picks PostgreSQL.
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium haproxy
 	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 ## make test-fast: everything but the browser tests (no Chromium needed).
