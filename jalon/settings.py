@@ -479,3 +479,9 @@ LOGGING = logging_config(
     error_mail=not SENTRY_DSN,
     jobs_level=os.environ.get("JOBS_LOG_LEVEL", ""),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Backups and degraded operation (jalon.ops.backup, jalon.ops.resilience); docs/deploiement.md.
+# Uploaded files: saved with the database by `jalon backup`. JALON_BACKUP_KEY is read from the
+# environment by the backup commands only, never kept in settings.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
