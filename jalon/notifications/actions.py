@@ -57,7 +57,14 @@ def _claim(message_id: int) -> OutboxMessage | None:
         pk=message_id,
         status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING],
         next_attempt_at__lte=now,
-    ).update(status=MessageStatus.SENDING, attempts=F("attempts") + 1)
+    ).update(
+        status=MessageStatus.SENDING,
+        attempts=F("attempts") + 1,
+        # The claim's time: deliver_due gives a message back only when its sender has been silent
+        # STUCK_AFTER since then. Kept at the due time, a message that waited in the queue longer
+        # than that was taken back while still being sent, and went out twice.
+        next_attempt_at=now,
+    )
     if not claimed:
         return None
     return OutboxMessage.objects.get(pk=message_id)
