@@ -12,6 +12,7 @@ the database or MEDIA_ROOT: a wrong key, a damaged archive or a mismatch writes 
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -34,6 +35,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 READ_SIZE = 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class BackupError(Exception):
@@ -384,5 +387,6 @@ def _record(detail: str, *, export: bool) -> None:
     # Best effort on a database just restored from an older version (its audit table may lag).
     try:
         record(action=Action.EXPORT if export else Action.ADMIN, detail=detail, via="job")
-    except Exception:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("backup: audit event not written (%s)", type(exc).__name__)
         connection.close()
