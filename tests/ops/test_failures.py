@@ -7,18 +7,22 @@ the machine's server, which other processes use) and stops it at the end.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.signals import request_finished, request_started
-from django.db import connections
+from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -125,6 +129,71 @@ def test_a_message_that_waited_long_is_not_taken_back_while_it_is_being_sent(set
     settings.SMS_BACKEND = "tests.ops.test_failures.SlowProvider"
     assert actions.deliver(message.pk) == MessageStatus.SENT
     assert len(LocmemBackend.outbox) == 1
+
+
+class HangingSms:
+    """A provider that never answers: the worker is killed while it waits."""
+
+    def send(self, *, to, body):
+        Path(os.environ["JALON_TEST_MARKER"]).write_text("envoi en cours")
+        time.sleep(60)
+        return "jamais"
+
+
+def _database_url(params: dict) -> str:
+    """The test database, for another process (password and host only when set)."""
+    credentials = params["USER"] + (f":{quote(params['PASSWORD'])}" if params.get("PASSWORD") else "")
+    location = (params.get("HOST") or "") + (f":{params['PORT']}" if params.get("PORT") else "")
+    return f"postgres://{credentials}@{location}/{params['NAME']}"
+
+
+WORKER = """
+import django
+django.setup()
+from django.conf import settings
+settings.SMS_BACKEND = "tests.ops.test_failures.HangingSms"
+from jalon.notifications import actions
+actions.deliver(int(__import__("sys").argv[1]))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_killed_with_sigkill_mid_send_sends_no_duplicate(settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("la base de test SQLite est en mémoire : un autre processus ne la voit pas")
+    settings.SMS_BACKEND = "jalon.notifications.sms.DisabledBackend"
+    message = actions.enqueue(channel=MessageChannel.SMS, to="+33612345678", body="Rappel")
+    OutboxMessage.objects.update(status=MessageStatus.QUEUED, attempts=0, next_attempt_at=timezone.now())
+    marker = tmp_path / "marker"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jalon.settings_test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "JALON_TEST_MARKER": str(marker),
+        "PYTHONPATH": str(Path(django_settings.BASE_DIR)),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(message.pk)], env=env, cwd=django_settings.BASE_DIR
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, "the worker did not start sending"
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(timeout=10)
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING and message.attempts == 1
+    settings.SMS_BACKEND = "jalon.notifications.sms.LocmemBackend"
+    assert actions.deliver_due() == 0  # maybe still sending: left alone
+    OutboxMessage.objects.update(next_attempt_at=timezone.now() - actions.STUCK_AFTER - timedelta(seconds=1))
+    assert actions.deliver_due() == 1
+    assert actions.deliver_due() == 0
+    assert LocmemBackend.outbox == [{"to": "+33612345678", "body": "Rappel"}]
 
 
 # --- Database restarted --------------------------------------------------------------------------
