@@ -203,8 +203,8 @@ def create_backup(*, output: Path) -> dict:
         }
         partial = output.with_name(output.name + ".partiel")
         try:
-            with partial.open("wb") as raw:
-                os.chmod(partial, 0o600)
+            # Readable by its owner only, from the first byte.
+            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as raw:
                 writer = EncryptingWriter(raw, key)
                 with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:
                     _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=2).encode())
@@ -309,6 +309,9 @@ def check_restorable(archive: Archive, *, force: bool) -> list[str]:
         )
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = {f"{app}.{name}" for app, name in loader.disk_migrations}
+    # A migration squashed since the backup is known under the name of its replacement.
+    for migration in loader.disk_migrations.values():
+        known.update(f"{app}.{name}" for app, name in migration.replaces)
     unknown = sorted(set(manifest["migrations"]) - known)
     if unknown:
         raise BackupError(
@@ -322,7 +325,13 @@ def check_restorable(archive: Archive, *, force: bool) -> list[str]:
             "une base neuve, ou ajoutez --force pour remplacer leur contenu."
         )
     warnings = []
-    if set(known) - set(manifest["migrations"]):
+    applied = set(manifest["migrations"])
+
+    def is_applied(key, migration) -> bool:
+        replaced = [f"{app}.{name}" for app, name in migration.replaces]
+        return key in applied or bool(replaced) and all(name in applied for name in replaced)
+
+    if not all(is_applied(f"{app}.{name}", m) for (app, name), m in loader.disk_migrations.items()):
         warnings.append(
             "La sauvegarde vient d'une version plus ancienne : lancez « jalon migrate » après la restauration."
         )

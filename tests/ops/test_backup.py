@@ -258,3 +258,20 @@ def test_encryption_is_streamed_in_chunks_and_detects_reordering():
     last_start = header + 3 * frame
     with pytest.raises(CorruptArchive, match="incomplète"):
         DecryptingReader(io.BytesIO(sealed[:last_start]), key).read()
+
+
+def test_a_backup_from_an_older_version_is_restored_with_a_reminder_to_migrate(tmp_path):
+    from django.db.migrations.loader import MigrationLoader
+
+    on_disk = sorted(f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations)
+    archive = backup.Archive(
+        manifest={
+            "database": {"vendor": connection.vendor, "file": "x"},
+            "migrations": on_disk[:-1],
+            "media": [],
+        },
+        folder=tmp_path,
+    )
+    assert any("jalon migrate" in warning for warning in backup.check_restorable(archive, force=True))
+    archive.manifest["migrations"] = on_disk
+    assert backup.check_restorable(archive, force=True) == []
