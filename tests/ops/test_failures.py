@@ -131,6 +131,20 @@ def test_a_message_that_waited_long_is_not_taken_back_while_it_is_being_sent(set
     assert len(LocmemBackend.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_every_attempt_of_an_email_carries_the_same_message_id():
+    # The one window left: a worker killed after the provider accepted, before the outbox knew.
+    # Both copies then carry one Message-ID, which mail clients fold into one message.
+    message = actions.enqueue(
+        channel=MessageChannel.EMAIL, to="p@example.org", subject="Rappel", body="Demain"
+    )
+    OutboxMessage.objects.update(status=MessageStatus.RETRYING, next_attempt_at=timezone.now())
+    actions.deliver(message.pk)
+    first, second = (sent.extra_headers["Message-ID"] for sent in mail.outbox)
+    assert first == second == f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S%f}@jalon.localhost>"
+    assert "p@example.org" not in first
+
+
 class HangingSms:
     """A provider that never answers: the worker is killed while it waits."""
 
