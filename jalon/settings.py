@@ -482,9 +482,8 @@ LOGGING = logging_config(
 
 # ---------------------------------------------------------------------------------------------
 # Backups and degraded operation (jalon.ops.backup, jalon.ops.resilience); docs/deploiement.md.
-# Uploaded files: saved with the database by `jalon backup`. JALON_BACKUP_KEY is read from the
-# environment by the backup commands only, never kept in settings.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# `jalon backup` saves the database and the files of a local default storage (MEDIA_ROOT above).
+# JALON_BACKUP_KEY is read from the environment by the backup commands only, never kept here.
 # Redis down: the cache falls back to this process's memory, a job that cannot be queued never
 # turns a committed write into an error, and pages say that the service runs degraded.
 if REDIS_URL:

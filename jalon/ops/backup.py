@@ -2,11 +2,12 @@
 
 The archive (see jalon.ops.crypto) holds a tar stream: manifest.json first, then the database
 (PostgreSQL: `pg_dump --format=custom`; SQLite: a copy made with SQLite's online backup API, safe
-while the site runs), then MEDIA_ROOT under media/. The manifest names the format version, the
-date, the database vendor, the migrations applied and a SHA-256 of every file.
+while the site runs), then the files of a local default storage (MEDIA_ROOT) under media/ (files
+in S3-compatible object storage are left to its own versioning). The manifest names the format
+version, the date, the database vendor, the migrations applied and a SHA-256 of every file.
 
 A restore reads and checks the whole archive into a private temporary folder before it touches
-the database or MEDIA_ROOT: a wrong key, a damaged archive or a mismatch writes nothing.
+the database or the files: a wrong key, a damaged archive or a mismatch writes nothing.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -77,7 +79,15 @@ def _sha256(path: Path) -> str:
 
 
 def _media_root() -> Path | None:
-    return Path(settings.MEDIA_ROOT) if settings.MEDIA_ROOT else None
+    """The folder of the default storage; None when files live in object storage (S3)."""
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        return Path(storage.location)
+    return None
+
+
+def _object_storage() -> bool:
+    return _media_root() is None
 
 
 def _media_files(root: Path | None) -> list[Path]:
@@ -199,6 +209,8 @@ def create_backup(*, output: Path) -> dict:
                 "sha256": _sha256(database_path),
             },
             "migrations": _applied_migrations(),
+            # "objet": the files are in S3-compatible storage, saved by its own versioning, not here.
+            "media_storage": "objet" if _object_storage() else "local",
             "media": files,
         }
         partial = output.with_name(output.name + ".partiel")
@@ -319,9 +331,15 @@ def check_restorable(archive: Archive, *, force: bool) -> list[str]:
             + ", ".join(unknown[:5])
             + "). Installez au moins cette version avant de restaurer."
         )
+    if manifest["media"] and _object_storage():
+        raise BackupError(
+            "Cette sauvegarde contient des fichiers déposés, mais cette instance range ses fichiers dans "
+            "un stockage objet (JALON_S3_BUCKET) : restaurez sans JALON_S3_BUCKET, puis copiez le "
+            "dossier des fichiers dans le stockage objet."
+        )
     if not force and not (_database_is_empty() and _media_is_empty()):
         raise BackupError(
-            "La base de données ou le dossier des fichiers (MEDIA_ROOT) n'est pas vide. Restaurez dans "
+            "La base de données ou le dossier des fichiers déposés n'est pas vide. Restaurez dans "
             "une base neuve, ou ajoutez --force pour remplacer leur contenu."
         )
     warnings = []
@@ -364,10 +382,8 @@ def _restore_media(folder: Path, manifest: dict) -> None:
     root = _media_root()
     if not manifest["media"]:
         return
-    if root is None:
-        raise BackupError(
-            "MEDIA_ROOT n'est pas défini : les fichiers de la sauvegarde n'ont nulle part où aller."
-        )
+    if root is None:  # refused earlier, before anything was written (check_restorable)
+        raise BackupError("Cette instance n'a pas de dossier local pour les fichiers de la sauvegarde.")
     root = root.resolve()
     for entry in manifest["media"]:
         relative = _safe_member_name(entry["name"].removeprefix("media/"))

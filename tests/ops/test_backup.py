@@ -275,3 +275,22 @@ def test_a_backup_from_an_older_version_is_restored_with_a_reminder_to_migrate(t
     assert any("jalon migrate" in warning for warning in backup.check_restorable(archive, force=True))
     archive.manifest["migrations"] = on_disk
     assert backup.check_restorable(archive, force=True) == []
+
+
+def test_files_in_object_storage_are_left_to_its_own_backups(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    assert backup._media_root() is None
+    archive = backup.Archive(
+        manifest={
+            "database": {"vendor": connection.vendor, "file": "x"},
+            "migrations": [],
+            "media": [{"name": "media/a.csv", "size": 1, "sha256": "0"}],
+        },
+        folder=tmp_path,
+    )
+    # Refused before the database is touched: the files would have nowhere to go.
+    with pytest.raises(backup.BackupError, match="stockage objet"):
+        backup.check_restorable(archive, force=True)
