@@ -479,3 +479,18 @@ LOGGING = logging_config(
     error_mail=not SENTRY_DSN,
     jobs_level=os.environ.get("JOBS_LOG_LEVEL", ""),
 )
+
+# ---------------------------------------------------------------------------------------------
+# Backups and degraded operation (jalon.ops.backup, jalon.ops.resilience); docs/deploiement.md.
+# `jalon backup` saves the database and the files of a local default storage (MEDIA_ROOT above).
+# JALON_BACKUP_KEY is read from the environment by the backup commands only, never kept here.
+# Redis down: the cache falls back to this process's memory, a job that cannot be queued never
+# turns a committed write into an error, and pages say that the service runs degraded.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "jalon.ops.resilience.ResilientRedisCache"
+    # A dead or unreachable Redis answers within a second, then the fallback takes over.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    if "socket_connect_timeout" not in REDIS_URL:
+        # Huey takes a URL or connection parameters, not both: redis-py reads this one from the URL.
+        HUEY["url"] = REDIS_URL + ("&" if "?" in REDIS_URL else "?") + "socket_connect_timeout=2"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("jalon.ops.resilience.degraded")

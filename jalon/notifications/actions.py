@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -57,16 +59,35 @@ def _claim(message_id: int) -> OutboxMessage | None:
         pk=message_id,
         status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING],
         next_attempt_at__lte=now,
-    ).update(status=MessageStatus.SENDING, attempts=F("attempts") + 1)
+    ).update(
+        status=MessageStatus.SENDING,
+        attempts=F("attempts") + 1,
+        # The claim's time: deliver_due gives a message back only when its sender has been silent
+        # STUCK_AFTER since then. Kept at the due time, a message that waited in the queue longer
+        # than that was taken back while still being sent, and went out twice.
+        next_attempt_at=now,
+    )
     if not claimed:
         return None
     return OutboxMessage.objects.get(pk=message_id)
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The same Message-ID at every attempt: if a worker dies after the provider accepted an e-mail
+    but before the outbox says so, the second copy is recognisable (mail clients fold them)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "jalon.localhost"
+    return f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 def _send(message: OutboxMessage) -> str:
     if message.channel == MessageChannel.SMS:
         return get_backend().send(to=message.to, body=message.body)
-    email = EmailMessage(subject=message.subject, body=message.body, to=[message.to])
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        to=[message.to],
+        headers={"Message-ID": message_id(message)},
+    )
     for attachment in message.attachments:
         email.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
     email.send(fail_silently=False)

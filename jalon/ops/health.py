@@ -26,9 +26,11 @@ def check_database() -> dict:
 
 def check_cache() -> dict:
     key = f"jalon:ops:ready:{uuid.uuid4().hex}"
-    cache.set(key, "1", timeout=10)
-    found = cache.get(key) == "1"
-    cache.delete(key)
+    # Past the per-process fallback of jalon.ops.resilience: the probe must see Redis itself.
+    shared = getattr(cache, "strict", cache)
+    shared.set(key, "1", timeout=10)
+    found = shared.get(key) == "1"
+    shared.delete(key)
     return {"status": OK if found else ERROR}
 
 

@@ -16,14 +16,19 @@ from huey import RedisHuey as _RedisHuey
 from huey import SqliteHuey as _SqliteHuey
 from huey.consumer import Consumer, Scheduler, Worker
 
+from .resilience import QueueDownMixin
+
 logger = logging.getLogger("huey.consumer")
 
 
 class Outage:
     """Backoff and rate-limited warnings for one resource (shared by the consumer's threads)."""
 
-    def __init__(self, name: str, *, first_delay=1.0, max_delay=30.0, warn_every=60.0, clock=time.monotonic):
+    def __init__(
+        self, name: str, *, first_delay=1.0, max_delay=30.0, warn_every=60.0, clock=time.monotonic, log=None
+    ):
         self.name = name
+        self.log = log or logger
         self.first_delay = first_delay
         self.max_delay = max_delay
         self.warn_every = warn_every
@@ -48,7 +53,7 @@ class Outage:
             if self.last_warning is None or now - self.last_warning >= self.warn_every:
                 self.last_warning = now
                 # The exception's type only: its message can quote a host, a DSN or a value.
-                logger.warning(
+                self.log.warning(
                     "%s unreachable for %ds (%s, %d failed tries); next try in %.0fs",
                     self.name,
                     now - self.since,
@@ -66,7 +71,7 @@ class Outage:
         with self.lock:
             if self.since is None:
                 return
-            logger.warning("%s reachable again after %ds", self.name, self.clock() - self.since)
+            self.log.warning("%s reachable again after %ds", self.name, self.clock() - self.since)
             self.since, self.last_warning, self.delay, self.failures = None, None, self.first_delay, 0
 
 
@@ -186,9 +191,9 @@ class QuietConsumerMixin:
         return QuietConsumer(self, **options)
 
 
-class RedisHuey(QuietConsumerMixin, _RedisHuey):
+class RedisHuey(QuietConsumerMixin, QueueDownMixin, _RedisHuey):
     pass
 
 
-class SqliteHuey(QuietConsumerMixin, _SqliteHuey):
+class SqliteHuey(QuietConsumerMixin, QueueDownMixin, _SqliteHuey):
     pass
