@@ -125,6 +125,11 @@ class EnrolmentOut(Schema):
 
 class SessionDetailOut(SessionOut):
     enrolments: list[EnrolmentOut]
+    partner_people: int = Field(
+        0,
+        description="Personnes d'une structure partenaire inscrites sans partage de dossier avec "
+        "votre structure : comptées, jamais nommées.",
+    )
 
     @staticmethod
     def resolve_enrolments(obj):
@@ -244,6 +249,7 @@ def _session_detail(request, membership, session) -> Session:
     enrolments = selectors.session_enrolments(session, membership.structure, by_name=False)
     _audit_people(request, membership.structure, enrolments)
     session.enrolment_rows = [_enrolment_out(e, membership.structure) for e in enrolments]
+    session.partner_people = enrolments.hidden
     return session
 
 
@@ -408,8 +414,12 @@ def _slot(request, slot_id: int):
 
 @slots_router.get("/{int:slot_id}/attendance", response=list[AttendanceOut], summary="Présences d'un créneau")
 def slot_attendance(request, slot_id: int):
-    _, slot = _slot(request, slot_id)
-    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
+    membership, slot = _slot(request, slot_id)
+    return list(
+        selectors.slot_attendances(slot, membership.structure)
+        .order_by("enrolment_id")
+        .values("slot_id", "enrolment_id", "status")
+    )
 
 
 @slots_router.post(
@@ -421,7 +431,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
     membership, slot = _slot(request, slot_id)
     marks = {m.enrolment_id: m.status.value for m in payload.marks}
     if payload.tous_presents:
-        for enrolment_id in selectors.called_at(slot).values_list("pk", flat=True):
+        named = selectors.called_at(slot).named_for(membership.structure)
+        for enrolment_id in named.values_list("pk", flat=True):
             marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
     if not marks:
         raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")
@@ -433,4 +444,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
         raise Http404 from exc
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
-    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
+    return list(
+        selectors.slot_attendances(slot, membership.structure)
+        .order_by("enrolment_id")
+        .values("slot_id", "enrolment_id", "status")
+    )
