@@ -189,14 +189,20 @@ class FunnelStageOut(Schema):
     people_completed: int = Field(description="Personnes qui terminent l'étape pour la première fois.")
     entered: int = Field(description="Inscriptions (une par session).")
     completed: int
-    left: int
+    left: int | str = Field(
+        description="Départs en cours d'étape ; « < 5 » quand ce nombre révélerait un petit effectif "
+        "sensible (programme porté à plusieurs)."
+    )
     conversion: float | None = Field(
         description="Personnes entrées ÷ personnes ayant terminé l'étape précédente, sur la période."
     )
     mean_days: float | None
     attendance_rate: float | None
     marked: int
-    left_reasons: dict[str, int]
+    left_reasons: dict[str, int | str] = Field(
+        description="Départs par motif. Dans un programme porté à plusieurs, un motif de santé de 1 à 4 "
+        "personnes vaut « < 5 », et le plus petit autre motif « masqué » (docs/decisions)."
+    )
 
 
 class FunnelOut(Schema):
@@ -236,7 +242,8 @@ def _enrolment_out(enrolment: Enrolment, structure) -> dict:
         "waiting_rank": enrolment.waiting_rank,
         "team": enrolment.team.name if enrolment.team_id else None,
         "ended_on": enrolment.ended_on,
-        "left_reason": enrolment.left_reason,
+        # A health reason is the owning structure's to know, even about a person who shares.
+        "left_reason": enrolment.left_reason if own or enrolment.left_reason != LeftReason.HEALTH else "",
     }
 
 
@@ -297,12 +304,12 @@ def programme_funnel(request, programme_id: int, debut: date | None = None, fin:
                 "people_completed": cell.people_completed,
                 "entered": cell.entered,
                 "completed": cell.completed,
-                "left": cell.left,
+                "left": cell.left_shown,
                 "conversion": cell.conversion,
                 "mean_days": cell.mean_days,
                 "attendance_rate": cell.attendance_rate,
                 "marked": cell.marked,
-                "left_reasons": dict(cell.left_reasons),
+                "left_reasons": cell.shown_reasons,
             }
             for cell in figures.stages
         ],
