@@ -169,14 +169,19 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+from jalon.ops import storage as _storage  # noqa: E402
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "jalon" / "static"]
-# Fingerprinted names and gzip/brotli copies (WhiteNoise's compressed manifest storage) in
-# production and in the demo alike: `serve-demo` runs collectstatic and sets JALON_STATIC_BUILT.
-# Under DEBUG without it (a developer's runserver), pages link the plain files from the sources.
+# Uploaded and generated files: under var/media/, or on S3-compatible object storage shared by
+# every node when JALON_S3_BUCKET is set (jalon/ops/storage.py, docs/deploiement.md).
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage.default_storage_from_env(os.environ, media_root=MEDIA_ROOT),
+    # Fingerprinted names and gzip/brotli copies (WhiteNoise's compressed manifest storage) in
+    # production and in the demo alike: `serve-demo` runs collectstatic, sets JALON_STATIC_BUILT.
+    # Under DEBUG without it (a developer's runserver), pages link the plain files from the sources.
     "staticfiles": {"BACKEND": "jalon.www.staticfiles.JalonStaticStorage"},
 }
 JALON_STATIC_BUILT = False

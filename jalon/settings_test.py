@@ -9,7 +9,7 @@ os.environ.setdefault("JALON_ALLOW_DEMO", "1")
 os.environ.setdefault("JALON_VAR_DIR", tempfile.mkdtemp(prefix="jalon-test-"))
 
 from .settings import *  # noqa: E402,F403
-from .settings import HUEY, STATIC_ROOT  # noqa: E402
+from .settings import DATABASES, HUEY, STATIC_ROOT  # noqa: E402
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
@@ -33,3 +33,8 @@ JALON_MFA_REQUIRED = False
 # Query-count tests measure pages, not the clock: on a loaded machine a run lasts more than a
 # minute and the idle-session stamp would add a session write at a random page.
 JALON_SESSION_TOUCH_SECONDS = 15 * 60
+
+if "postgresql" in DATABASES["default"]["ENGINE"] and os.environ.get("JALON_TEST_ASYNC_COMMIT", "1") == "1":
+    # The test database is thrown away: no need to wait for the disk at each commit (the
+    # browser tests commit, then truncate every table, dozens of times per test).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

@@ -110,6 +110,10 @@ def logging_config(*, level: str, json: bool, error_mail: bool, jobs_level: str 
             "django": {"handlers": ["console", *error_handlers], "level": level, "propagate": False},
             "django.server": {"handlers": ["console"], "level": level, "propagate": False},
             "django.db.backends": {"level": "WARNING"},
+            # WeasyPrint logs each PDF's progress at INFO ("Step 1 - Fetching…"): noise in every
+            # export; its warnings (a missing font or image) still show.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
             # run_huey's --quiet/--verbose only set up a logger that has no handler: the level is here.
             "huey": {
                 "handlers": ["console", *error_handlers],

@@ -62,7 +62,7 @@ def _timeline(person, *, kind, label, actor, structure):
 
 @transaction.atomic
 def create_person(
-    *, structure, actor, data: dict, via: str = "web", consent_method: str | None = None
+    *, structure, actor, data: dict, via: str | None = None, consent_method: str | None = None
 ) -> Person:
     """Create a file; with `consent_method`, its consent to accompaniment in the same transaction,
     so a file never exists without the consent it was created with."""
@@ -84,7 +84,7 @@ def create_person(
 
 
 @transaction.atomic
-def update_person(*, person: Person, structure, actor, data: dict, via: str = "web") -> list[str]:
+def update_person(*, person: Person, structure, actor, data: dict, via: str | None = None) -> list[str]:
     if person.structure_id != structure.pk:
         raise PermissionDenied("Seule la structure référente peut modifier ce dossier.")
     changed = []
@@ -104,7 +104,7 @@ def update_person(*, person: Person, structure, actor, data: dict, via: str = "w
     return changed
 
 
-def record_read(*, person: Person, structure, actor, via: str = "web") -> None:
+def record_read(*, person: Person, structure, actor, via: str | None = None) -> None:
     record(action=Action.READ, actor=actor, structure=structure, obj=person, via=via)
 
 

@@ -334,3 +334,23 @@ def test_programme_demo_has_histories_for_the_dashboards(demo):
     # Form'Ain Cube: six of eight learners in a dynamic exit, as the article reports.
     exits = Exit.objects.filter(programme__name="Référent numérique en entreprise")
     assert exits.count() == 8 and exits.exclude(category="autre").count() == 6
+
+
+def test_loader_events_are_written_as_a_job_not_as_an_anonymous_page(demo):
+    # The journal names events without account by their channel: a page with no account reads
+    # "Aucun compte connecté" (a failed login), the loader's must read "Système".
+    from jalon.audit.models import AuditEvent, Via
+
+    assert AuditEvent.objects.filter(via=Via.JOB).exists()
+    stray = AuditEvent.objects.filter(actor__isnull=True, via=Via.WEB)
+    assert not stray.exists(), list(stray.values_list("action", "object_type", "detail")[:5])
+
+
+def test_audit_channel_is_restored_after_the_block(personas):
+    from jalon.audit.actions import Action, channel, record
+
+    with channel("job"):
+        inner = record(action=Action.UPDATE, structure=personas.structure_a)
+        explicit = record(action=Action.UPDATE, structure=personas.structure_a, via="link")
+    outer = record(action=Action.UPDATE, structure=personas.structure_a)
+    assert (inner.via, explicit.via, outer.via) == ("job", "link", "web")

@@ -101,3 +101,17 @@ def test_log_format_json_selects_the_json_formatter():
     quiet = logs.logging_config(level="INFO", json=False, error_mail=True, jobs_level="WARNING")
     assert quiet["loggers"]["huey"]["level"] == "WARNING"
     assert "outbox_errors" in quiet["loggers"]["django"]["handlers"]
+
+
+def test_pdf_progress_lines_stay_out_of_the_logs():
+    # Every PDF export made WeasyPrint print its INFO steps; its warnings still show.
+    import logging.config
+
+    logging.config.dictConfig(logs.logging_config(level="INFO", json=False, error_mail=False))
+    try:
+        assert not logging.getLogger("weasyprint").isEnabledFor(logging.INFO)
+        assert logging.getLogger("weasyprint").isEnabledFor(logging.WARNING)
+    finally:
+        from django.conf import settings
+
+        logging.config.dictConfig(settings.LOGGING)

@@ -125,3 +125,32 @@ def test_a_slot_after_everyone_left_is_not_a_roll_call_to_take(personas):
         exited_on=today - timedelta(days=3),
     )
     assert "ppel à faire" not in _text(home.get(reverse("home")))
+
+
+@pytest.mark.parametrize("cap", [1000, 2])
+def test_roll_call_todo_counts_the_slots_due_below_and_past_the_cap(
+    personas, monkeypatch, django_assert_num_queries, cap
+):
+    # Two steps (the window's slots, then the conditions on them) keep PostgreSQL's planning
+    # cheap; past CANDIDATES slots the whole query answers the same.
+    from jalon.www.programmes import todo
+
+    monkeypatch.setattr(todo, "CANDIDATES", cap)
+    a = personas.structure_a
+    today = timezone.localdate()
+    programme = actions.create_programme(structure=a, actor=None, name="Tremplin Numérique")
+    stage = actions.add_stage(programme=programme, structure=a, actor=None, name="Web", kind=StageKind.MODULE)
+    session = _session(stage, a, today - timedelta(days=4), days=3)
+    enrolment = actions.enrol(session=session, person=PersonFactory(structure=a), structure=a, actor=None)
+    first, second, third = session.slots.order_by("starts_at")
+    actions.take_attendance(slot=first, marks={enrolment.pk: "present"}, structure=a, actor=None)
+    with django_assert_num_queries(2):
+        [item] = todo.roll_calls(personas.coordinator_a, personas.coordinator_a.user)
+    assert (item.count, item.url) == (2, reverse("slot_roll_call", args=[second.pk]))
+
+
+def test_no_roll_call_todo_without_slots_in_the_window_costs_one_query(personas, django_assert_num_queries):
+    from jalon.www.programmes import todo
+
+    with django_assert_num_queries(1):
+        assert todo.roll_calls(personas.coordinator_a, personas.coordinator_a.user) == []

@@ -28,7 +28,7 @@ def file_id(participant: Participant) -> int | None:
     return None
 
 
-def record_reads(*, actor, structure, participants, detail: str, via: str = "web") -> None:
+def record_reads(*, actor, structure, participants, detail: str, via: str | None = None) -> None:
     """One read event per person file shown among `participants`, written in one statement."""
     record_person_reads(
         actor=actor,
@@ -85,7 +85,7 @@ def schedule(
     capacity: int = 1,
     location_note: str = "",
     organiser=None,
-    via: str = "web",
+    via: str | None = None,
     now: datetime | None = None,
     _already_held: bool = False,
 ) -> Appointment:
@@ -145,7 +145,7 @@ def record_past_appointment(
     place: Place | None = None,
     location_note: str = "",
     organiser=None,
-    via: str = "web",
+    via: str | None = None,
     now: datetime | None = None,
 ) -> Participant:
     """Note an appointment that already took place (seen at the front desk, by phone…).
@@ -203,7 +203,7 @@ def add_participant(
     referral: Referral | None = None,
     invite: bool = True,
     booked_by_self: bool = False,
-    via: str = "web",
+    via: str | None = None,
 ) -> Participant:
     if appointment.structure_id != structure.pk:
         raise PermissionDenied
@@ -260,7 +260,9 @@ def add_participant(
 
 
 @transaction.atomic
-def record_outcome(*, participant: Participant, structure, actor, outcome: str, now=None, via: str = "web"):
+def record_outcome(
+    *, participant: Participant, structure, actor, outcome: str, now=None, via: str | None = None
+):
     appointment = participant.appointment
     if appointment.structure_id != structure.pk:
         raise PermissionDenied
@@ -296,7 +298,9 @@ def record_outcome(*, participant: Participant, structure, actor, outcome: str, 
 
 
 @transaction.atomic
-def cancel_appointment(*, appointment: Appointment, structure, actor, notify: bool = True, via: str = "web"):
+def cancel_appointment(
+    *, appointment: Appointment, structure, actor, notify: bool = True, via: str | None = None
+):
     if appointment.structure_id != structure.pk:
         raise PermissionDenied
     appointment = _lock(appointment)
@@ -341,7 +345,7 @@ def update_appointment(
     person=None,
     referral: Referral | None = None,
     now: datetime | None = None,
-    via: str = "web",
+    via: str | None = None,
 ) -> list[str]:
     """Change the date, place, staff or (individual appointment) person; returns what changed.
 

@@ -13,7 +13,7 @@ from .common import _check_owner, mark_dirty
 
 @transaction.atomic
 def take_attendance(
-    *, slot: Slot, marks: dict, structure=None, actor=None, peer=None, via: str = "web"
+    *, slot: Slot, marks: dict, structure=None, actor=None, peer=None, via: str | None = None
 ) -> int:
     """Records the roll call of a slot: enrolment id → status. Returns how many rows changed.
 

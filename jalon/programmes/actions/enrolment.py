@@ -26,7 +26,7 @@ def enrol(
     person,
     structure,
     actor,
-    via: str = "web",
+    via: str | None = None,
     check_rules: bool = True,
     override: bool = False,
 ) -> Enrolment:
@@ -89,7 +89,7 @@ def enrol(
 
 
 @transaction.atomic  # the change, its audit events and the message to the promoted person, together
-def cancel(*, enrolment: Enrolment, structure, actor, via: str = "web") -> Enrolment | None:
+def cancel(*, enrolment: Enrolment, structure, actor, via: str | None = None) -> Enrolment | None:
     """Frees the seat; the first on the waiting list takes it. Returns the promoted enrolment."""
     _check_owner(enrolment.session, structure)
     promoted = None

@@ -19,7 +19,7 @@ from .enrolment import cancel
 
 @transaction.atomic
 def finish(
-    *, enrolment: Enrolment, structure, actor, ended_on: date, reason: str = "", via: str = "web"
+    *, enrolment: Enrolment, structure, actor, ended_on: date, reason: str = "", via: str | None = None
 ) -> Enrolment:
     """Completed (no reason) or left during the stage (with a reason)."""
     _check_owner(enrolment.session, structure)
@@ -64,7 +64,7 @@ def record_exit(
     category: str,
     subtype: str,
     exited_on: date,
-    via: str = "web",
+    via: str | None = None,
 ) -> Exit:
     """Records how the person left the programme, and ends their live enrolments in it: they
     leave a session under way on the exit date (with a reason that follows the exit), and give

@@ -78,7 +78,7 @@ def propose_orientation(
     target_email: str = "",
     target_service=None,
     referral: Referral | None = None,
-    via: str = "web",
+    via: str | None = None,
 ) -> Orientation:
     _own(person, structure)
     errors = {}
@@ -165,7 +165,7 @@ def answer_orientation(
     refusal_reason: str = "",
     note: str = "",
     answered_by_name: str = "",
-    via: str = "web",
+    via: str | None = None,
 ) -> Orientation:
     """The receiving side says yes or no (in Jalon, or through the signed link with no account)."""
     # Lock the row: a double click or two people answering at once give one answer.

@@ -69,7 +69,7 @@ def clean_referral_data(data: dict) -> dict:
 
 @transaction.atomic
 def create_referral(
-    *, structure, referrer: Referrer | None, source: str, data: dict, actor=None, via: str = "web"
+    *, structure, referrer: Referrer | None, source: str, data: dict, actor=None, via: str | None = None
 ) -> Referral:
     cleaned = clean_referral_data(data)
     text = SELF_CONTACT_CONSENT_TEXT if source == ReferralSource.SELF else CONTACT_CONSENT_TEXT
@@ -145,7 +145,14 @@ def _referral_event(referral, *, status="", label, actor, note=""):
 
 @transaction.atomic
 def change_referral_status(
-    *, referral: Referral, structure, actor, status: str, closed_reason: str = "", note: str = "", via="web"
+    *,
+    referral: Referral,
+    structure,
+    actor,
+    status: str,
+    closed_reason: str = "",
+    note: str = "",
+    via: str | None = None,
 ) -> Referral:
     if referral.structure_id != structure.pk:
         raise PermissionDenied

@@ -35,7 +35,7 @@ REFERRER_FIELDS = [
 
 
 @transaction.atomic
-def create_referrer(*, structure, actor, data: dict, via: str = "web") -> Referrer:
+def create_referrer(*, structure, actor, data: dict, via: str | None = None) -> Referrer:
     referrer = Referrer(structure=structure, **{k: v for k, v in data.items() if k in REFERRER_FIELDS})
     if referrer.facilitator_id is None and actor is not None:
         referrer.facilitator = actor
@@ -46,7 +46,7 @@ def create_referrer(*, structure, actor, data: dict, via: str = "web") -> Referr
 
 
 @transaction.atomic
-def update_referrer(*, referrer: Referrer, structure, actor, data: dict, via: str = "web") -> list[str]:
+def update_referrer(*, referrer: Referrer, structure, actor, data: dict, via: str | None = None) -> list[str]:
     if referrer.structure_id != structure.pk:
         raise PermissionDenied
     changed = [f for f in REFERRER_FIELDS if f in data and getattr(referrer, f) != data[f]]

@@ -10,6 +10,9 @@ from django.utils import timezone
 from jalon.programmes.models import SEATED, Attendance, Enrolment, Slot
 from jalon.www.home.todo import TodoItem, provider
 
+# Past this many slots in the window (a national programme's coordinator), one query does it all.
+CANDIDATES = 1000
+
 
 @provider
 def roll_calls(membership, user):
@@ -23,6 +26,14 @@ def roll_calls(membership, user):
     )
     if not membership.can("programmes.manage"):
         slots = slots.filter(session__trainers__user=user)
+    # Two steps, because PostgreSQL spent 25-50 ms *planning* the one query (eight relations
+    # with the two EXISTS below) to run it in 0.3 ms: first the slots of the window (a plain
+    # join, often none), then the conditions on those rows only.
+    candidates = list(slots.order_by("starts_at", "pk").values_list("pk", flat=True)[:CANDIDATES])
+    if not candidates:
+        return []
+    if len(candidates) < CANDIDATES:
+        slots = Slot.objects.filter(pk__in=candidates)
     # Someone still called on the slot's day (not a person who left before it, see expected_on).
     called = Enrolment.objects.filter(session_id=OuterRef("session_id"), status__in=SEATED).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("day"))

@@ -41,7 +41,7 @@ def _fail(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _record_reads(request, enrolments, detail: str, *, structure=None, via: str = "web") -> None:
+def _record_reads(request, enrolments, detail: str, *, structure=None, via: str | None = None) -> None:
     """One read event per file of the structure's own people shown (one statement)."""
     structure = structure or request.membership.structure
     record_person_reads(
