@@ -5,8 +5,9 @@ only the structure's own bookable slots and, once booked, the appointment and it
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.core import signing
 from django.urls import reverse
 
 from jalon.links import LinkError, absolute, sign_payload, unsign_payload  # noqa: F401 (re-exported)
@@ -20,6 +21,8 @@ class Booker:
     structure_id: int
     person_id: int | None
     referral_id: int | None
+    # When the link was given: a consent the person withdraws afterwards revokes it.
+    issued_at: datetime | None = None
 
 
 def booking_token(*, structure, person=None, referral=None) -> str:
@@ -33,4 +36,8 @@ def booking_url(**kwargs) -> str:
 
 def resolve_booking(token: str) -> Booker:
     data = unsign_payload(BOOKING_SALT, token, BOOKING_VALIDITY, ("s",))
-    return Booker(structure_id=data["s"], person_id=data.get("p"), referral_id=data.get("r"))
+    # The signer's own timestamp (payload:timestamp:signature), checked by the unsign above.
+    issued = datetime.fromtimestamp(signing.b62_decode(token.rsplit(":", 2)[-2]), tz=UTC)
+    return Booker(
+        structure_id=data["s"], person_id=data.get("p"), referral_id=data.get("r"), issued_at=issued
+    )

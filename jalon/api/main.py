@@ -7,6 +7,7 @@ from .auth import auth
 from .indicators import router as indicators_router
 from .orientations import router as orientations_router
 from .people import router as people_router
+from .people_export import export_person as _export_person  # noqa: F401 (adds its route to people)
 from .programmes import enrolments_router, programmes_router, sessions_router, slots_router
 from .referrals import router as referrals_router
 from .referrers import router as referrers_router

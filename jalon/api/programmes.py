@@ -125,6 +125,11 @@ class EnrolmentOut(Schema):
 
 class SessionDetailOut(SessionOut):
     enrolments: list[EnrolmentOut]
+    partner_people: int = Field(
+        0,
+        description="Personnes d'une structure partenaire inscrites sans partage de dossier avec "
+        "votre structure : comptées, jamais nommées.",
+    )
 
     @staticmethod
     def resolve_enrolments(obj):
@@ -184,14 +189,20 @@ class FunnelStageOut(Schema):
     people_completed: int = Field(description="Personnes qui terminent l'étape pour la première fois.")
     entered: int = Field(description="Inscriptions (une par session).")
     completed: int
-    left: int
+    left: int | str = Field(
+        description="Départs en cours d'étape ; « < 5 » quand ce nombre révélerait un petit effectif "
+        "sensible (programme porté à plusieurs)."
+    )
     conversion: float | None = Field(
         description="Personnes entrées ÷ personnes ayant terminé l'étape précédente, sur la période."
     )
     mean_days: float | None
     attendance_rate: float | None
     marked: int
-    left_reasons: dict[str, int]
+    left_reasons: dict[str, int | str] = Field(
+        description="Départs par motif. Dans un programme porté à plusieurs, un motif de santé de 1 à 4 "
+        "personnes vaut « < 5 », et le plus petit autre motif « masqué » (docs/decisions)."
+    )
 
 
 class FunnelOut(Schema):
@@ -231,7 +242,8 @@ def _enrolment_out(enrolment: Enrolment, structure) -> dict:
         "waiting_rank": enrolment.waiting_rank,
         "team": enrolment.team.name if enrolment.team_id else None,
         "ended_on": enrolment.ended_on,
-        "left_reason": enrolment.left_reason,
+        # A health reason is the owning structure's to know, even about a person who shares.
+        "left_reason": enrolment.left_reason if own or enrolment.left_reason != LeftReason.HEALTH else "",
     }
 
 
@@ -244,6 +256,7 @@ def _session_detail(request, membership, session) -> Session:
     enrolments = selectors.session_enrolments(session, membership.structure, by_name=False)
     _audit_people(request, membership.structure, enrolments)
     session.enrolment_rows = [_enrolment_out(e, membership.structure) for e in enrolments]
+    session.partner_people = enrolments.hidden
     return session
 
 
@@ -291,12 +304,12 @@ def programme_funnel(request, programme_id: int, debut: date | None = None, fin:
                 "people_completed": cell.people_completed,
                 "entered": cell.entered,
                 "completed": cell.completed,
-                "left": cell.left,
+                "left": cell.left_shown,
                 "conversion": cell.conversion,
                 "mean_days": cell.mean_days,
                 "attendance_rate": cell.attendance_rate,
                 "marked": cell.marked,
-                "left_reasons": dict(cell.left_reasons),
+                "left_reasons": cell.shown_reasons,
             }
             for cell in figures.stages
         ],
@@ -408,8 +421,12 @@ def _slot(request, slot_id: int):
 
 @slots_router.get("/{int:slot_id}/attendance", response=list[AttendanceOut], summary="Présences d'un créneau")
 def slot_attendance(request, slot_id: int):
-    _, slot = _slot(request, slot_id)
-    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
+    membership, slot = _slot(request, slot_id)
+    return list(
+        selectors.slot_attendances(slot, membership.structure)
+        .order_by("enrolment_id")
+        .values("slot_id", "enrolment_id", "status")
+    )
 
 
 @slots_router.post(
@@ -421,7 +438,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
     membership, slot = _slot(request, slot_id)
     marks = {m.enrolment_id: m.status.value for m in payload.marks}
     if payload.tous_presents:
-        for enrolment_id in selectors.called_at(slot).values_list("pk", flat=True):
+        named = selectors.called_at(slot).named_for(membership.structure)
+        for enrolment_id in named.values_list("pk", flat=True):
             marks.setdefault(enrolment_id, AttendanceStatus.PRESENT)
     if not marks:
         raise HttpError(422, "Indiquez au moins une présence, ou tous_presents.")
@@ -433,4 +451,8 @@ def record_attendance(request, slot_id: int, payload: AttendanceIn):
         raise Http404 from exc
     except ValidationError as exc:
         raise HttpError(422, _messages(exc)) from exc
-    return list(slot.attendances.order_by("enrolment_id").values("slot_id", "enrolment_id", "status"))
+    return list(
+        selectors.slot_attendances(slot, membership.structure)
+        .order_by("enrolment_id")
+        .values("slot_id", "enrolment_id", "status")
+    )

@@ -207,6 +207,31 @@ def _people(structure, n=None):
     return rows if n is None else rows[:n]
 
 
+def _share_with_co_runners(people, owners):
+    """People of a co-run programme agree at entry that its other structures see their file (and
+    so their name in sessions); two of POP's later withdraw it for O'Clock, as in issue 13: O'Clock
+    then only counts them."""
+    from jalon.people.actions import give_consent, withdraw_consent
+    from jalon.people.models import ConsentMethod, ConsentPurpose
+
+    withdrawn = 0
+    for person in people:
+        for target in owners:
+            if target.pk == person.structure_id:
+                continue
+            consent = give_consent(
+                person=person,
+                structure=person.structure,
+                actor=None,
+                purpose=ConsentPurpose.SHARING,
+                method=ConsentMethod.PAPER,
+                target_structure=target,
+            )
+            if withdrawn < 2 and person.structure_id == owners[0].pk:
+                withdraw_consent(consent=consent, structure=person.structure, actor=None)
+                withdrawn += 1
+
+
 # The discovery workshops of Ensemble à 100 %: one stage, a catalogue of titles (title, topic).
 WORKSHOPS_ENSEMBLE = [
     ("Oser coder : développeur·se web", "Développement web"),
@@ -292,6 +317,7 @@ def _ensemble(run: Run, s) -> Programme:
         template=True,
     )
     people = _people(pop, 60) + _people(oclock, 20)
+    _share_with_co_runners(people, (pop, oclock))
     today = run.today
     # Five months of workshops, two a week: each person comes to three or four.
     camp_day = today - timedelta(days=49)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jalon.people.models import Person
+from jalon.people.models import Consent, Person
 from jalon.structures.models import Structure
 from jalon.text import gendered
 
@@ -65,6 +65,15 @@ class PeopleQuerySet(models.QuerySet):
         if structure is None:
             return self.none()
         return self.filter(person__structure=structure)
+
+    def named_for(self, structure):
+        """The rows about people `structure` may know by name: its own people, and a partner's
+        people who consented to share their file with it. A withdrawn consent drops the rows at
+        the next request: a co-runner keeps anonymous counts only (guide: parcours.md, « Programme porté à plusieurs »)."""
+        if structure is None:
+            return self.none()
+        shared = Consent.objects.active_sharing_with(structure).values("person_id")
+        return self.filter(Q(person__structure=structure) | Q(person_id__in=shared))
 
 
 class StageQuerySet(InProgrammeQuerySet):

@@ -14,6 +14,8 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Sum
 
+from jalon import smallcounts
+
 from .models import (
     DYNAMIC,
     LEFT_REASON_NEUTRAL,
@@ -25,6 +27,7 @@ from .models import (
     Exit,
     ExitCategory,
     ExitDay,
+    LeftReason,
     RollupRun,
     Stage,
     StageDay,
@@ -197,6 +200,10 @@ def _exits(pairs: set) -> None:
 # --- Reading -----------------------------------------------------------------------------------
 
 
+# Breakdowns about a person's health: small counts hidden outside the owning structure.
+SENSITIVE_REASONS = {LeftReason.HEALTH.value}
+
+
 @dataclass
 class StageFigures:
     stage: Stage
@@ -212,12 +219,29 @@ class StageFigures:
     excused: int = 0
     absent: int = 0
     conversion: float | None = None  # people entering here ÷ people completing the previous stage
+    # Small counts (jalon/smallcounts.py): set when the figures are read by a structure that does
+    # not follow every person counted (a co-run programme).
+    protected: bool = False
 
     @property
-    def reasons(self) -> list[tuple[str, int]]:
-        """Departure reasons in words, most frequent first."""
+    def shown_reasons(self) -> dict:
+        """Departure reasons by code, as they may be shown: a health reason under 5 is "< 5"."""
+        if not self.protected:
+            return dict(self.left_reasons)
+        return smallcounts.protect(self.left_reasons, SENSITIVE_REASONS, self.left)[0]
+
+    @property
+    def left_shown(self) -> int | str:
+        if not self.protected:
+            return self.left
+        return smallcounts.protect(self.left_reasons, SENSITIVE_REASONS, self.left)[1]
+
+    @property
+    def reasons(self) -> list[tuple[str, int | str]]:
+        """Departure reasons in words, most frequent first (hidden small cells keep their rank)."""
         labels = LEFT_REASON_NEUTRAL
-        return [(str(labels.get(code, code)), n) for code, n in self.left_reasons.most_common()]
+        shown = self.shown_reasons
+        return [(str(labels.get(code, code)), shown[code]) for code, _ in self.left_reasons.most_common()]
 
     @property
     def marked(self) -> int:
@@ -267,9 +291,12 @@ class Funnel:
 
 
 def funnel(programme, start: date, end: date) -> Funnel:
-    """The programme's figures for days start..end (inclusive), from the roll-ups: three queries."""
+    """The programme's figures for days start..end (inclusive), from the roll-ups: four queries."""
     stages = list(programme.stages.order_by("position"))
-    figures = {s.pk: StageFigures(stage=s) for s in stages}
+    # A co-run programme's figures mix the people of several structures: each reader is outside
+    # the owning structure of some of them, so sensitive small counts are hidden for all.
+    protected = programme.owners.count() > 1
+    figures = {s.pk: StageFigures(stage=s, protected=protected) for s in stages}
     rows = (
         StageDay.objects.filter(programme=programme, day__gte=start, day__lte=end)
         .values("stage_id")

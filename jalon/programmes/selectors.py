@@ -7,8 +7,10 @@ callers turn into a 404, exactly as for an id that does not exist.
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from jalon.people.models import Consent
 
 from .models import (
     ATTENDED,
@@ -126,19 +128,58 @@ def peer_for(structure, pk) -> Peer | None:
 # --- Enrolment rows: names as the structure may see them ---------------------------------------
 
 
-def _named(enrolments: list, structure) -> list:
+class Rows(list):
+    """Enrolment rows a structure may see by name, and `hidden`: how many others it may only
+    count (a partner's people who did not consent, or withdrew their consent, to share with it).
+    `hidden_statuses`: their statuses only, so seats still add up."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden_statuses = []
+
+    @property
+    def hidden(self) -> int:
+        return len(self.hidden_statuses)
+
+    def hidden_in(self, statuses) -> int:
+        return sum(1 for status in self.hidden_statuses if status in statuses)
+
+
+def _with_sharing(enrolments, structure):
+    """Annotates `shared`: the person shares their file with `structure` (one query, no N+1)."""
+    if structure is None:
+        return enrolments
+    consent = Consent.objects.active_sharing_with(structure).filter(person_id=OuterRef("person_id"))
+    return enrolments.annotate(shared=Exists(consent))
+
+
+def _named(enrolments: list, structure, *, on_behalf_of=None) -> Rows:
+    """Keeps the rows the viewer may name, each with `display` and `own`.
+
+    The viewer is a structure, or a peer facilitator (structure None) acting for `on_behalf_of`,
+    their own structure. Names of a partner's people need their sharing consent to the viewer's
+    structure; without it the row is only counted in `hidden`."""
+    viewer = structure if structure is not None else on_behalf_of
+    rows = Rows()
     for e in enrolments:
+        own = viewer is not None and e.person.structure_id == viewer.pk
+        if viewer is None or not (own or getattr(e, "shared", False)):
+            rows.hidden_statuses.append(e.status)
+            continue
         e.display = name_for(e.person, structure)
-        e.own = structure is not None and e.person.structure_id == structure.pk
-    return enrolments
+        e.own = structure is not None and own
+        rows.append(e)
+    return rows
 
 
-def session_enrolments(session: Session, structure, *, counts: bool = False, by_name: bool = True) -> list:
-    """The session's enrolments not cancelled, seated and waiting, each with `display` (the name
-    as the structure may see it: "Prénom N." for a co-runner's people) and `own` (one of its
-    people). `counts`: also `attended` and `marked` slots; `by_name`: by name within a status
-    (the pages), else by enrolment (the API)."""
+def session_enrolments(session: Session, structure, *, counts: bool = False, by_name: bool = True) -> Rows:
+    """The session's enrolments not cancelled, seated and waiting, that the structure may name,
+    each with `display` (the name as the structure may see it: "Prénom N." for a co-runner's
+    people) and `own` (one of its people); `hidden` counts the others. `counts`: also
+    `attended` and `marked` slots; `by_name`: by name within a status (the pages), else by
+    enrolment (the API)."""
     enrolments = session.enrolments.exclude(status=EnrolmentStatus.CANCELLED).select_related("person", "team")
+    enrolments = _with_sharing(enrolments, structure)
     if counts:
         enrolments = enrolments.annotate(
             attended=Count("attendances", filter=Q(attendances__status__in=ATTENDED)),
@@ -157,13 +198,19 @@ def called_at(slot: Slot):
     return slot.session.enrolments.filter(expected_on(timezone.localtime(slot.starts_at).date()))
 
 
-def roll_call_enrolments(slot: Slot, structure) -> list:
+def roll_call_enrolments(slot: Slot, structure, *, on_behalf_of=None) -> Rows:
     """The roll call of `slot`, by team then name, with the names the structure may see (a peer
-    facilitator, with no structure, sees first names and initials)."""
-    enrolments = (
-        called_at(slot).select_related("person", "team").order_by("team__name", "person__search_name", "pk")
-    )
-    return _named(list(enrolments), structure)
+    facilitator, with no structure, sees first names and initials, of their own structure's
+    people and of those who share their file with it: `on_behalf_of`)."""
+    enrolments = called_at(slot).select_related("person", "team")
+    enrolments = _with_sharing(enrolments, structure if structure is not None else on_behalf_of)
+    enrolments = enrolments.order_by("team__name", "person__search_name", "pk")
+    return _named(list(enrolments), structure, on_behalf_of=on_behalf_of)
+
+
+def slot_attendances(slot: Slot, structure):
+    """The marks of `slot` that the structure may see: of people it may name."""
+    return slot.attendances.named_for(structure)
 
 
 def own_person_ids(enrolments, structure) -> list[int]:

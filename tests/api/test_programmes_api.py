@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jalon.people.actions import give_consent
+from jalon.people.models import ConsentMethod, ConsentPurpose
 from jalon.programmes import actions, rollup
 from jalon.programmes.models import Attendance, Enrolment, RuleKind, StageKind
 
@@ -50,6 +52,16 @@ def test_programmes_sessions_and_co_run_names(personas):
     theirs = PersonFactory(structure=b, first_name="Omar", last_name="Haddad")
     actions.enrol(session=session, person=mine, structure=a, actor=None)
     actions.enrol(session=session, person=theirs, structure=b, actor=None)
+    # Each side's person shares their file with the co-runner: its condition to see the name.
+    for person, target in ((mine, b), (theirs, a)):
+        give_consent(
+            person=person,
+            structure=person.structure,
+            actor=None,
+            purpose=ConsentPurpose.SHARING,
+            method=ConsentMethod.ORAL,
+            target_structure=target,
+        )
     client = token_client(personas.case_worker_a.user)
     programmes = client.get("/api/v1/programmes").json()
     assert [p["name"] for p in programmes] == ["Ensemble à 100 %"]

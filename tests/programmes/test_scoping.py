@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from jalon.people.actions import give_consent
+from jalon.people.models import ConsentMethod, ConsentPurpose
 from jalon.programmes import actions, selectors
 from jalon.programmes.models import (
     Attendance,
@@ -78,7 +80,22 @@ def world(personas):
     w.a_co = _enrol(w.co_run, w.a, "Bernard")
     w.b_co = _enrol(w.co_run, w.b, "Petit")
     w.c_own = _enrol(w.of_c, w.c, "Durand")
+    # In the co-run programme each side's person shares their file with the other structure:
+    # without that consent a co-runner only counts them (tests/programmes/test_consent_sharing.py).
+    _share(w.a_co.person, w.b)
+    _share(w.b_co.person, w.a)
     return w
+
+
+def _share(person, target):
+    return give_consent(
+        person=person,
+        structure=person.structure,
+        actor=None,
+        purpose=ConsentPurpose.SHARING,
+        method=ConsentMethod.ORAL,
+        target_structure=target,
+    )
 
 
 # Each model, and the lookup from one of its rows to its programme's id.
@@ -214,9 +231,12 @@ def test_session_enrolments_name_partners_people_by_initial(world, django_assert
     assert selectors.own_person_ids(rows, world.a) == [world.a_co.person_id]
     rows = selectors.session_enrolments(session, world.b, by_name=False)
     assert [(e.display, e.own) for e in rows] == [("Alix B.", False), ("Alix Petit", True)]
-    # A peer facilitator (no structure) sees first names and initials only.
-    rows = selectors.roll_call_enrolments(session.slots.get(), None)
+    # A peer facilitator (no structure) sees first names and initials only, of the people their
+    # own structure may name; acting for no structure, they name no one.
+    rows = selectors.roll_call_enrolments(session.slots.get(), None, on_behalf_of=world.a)
     assert sorted(e.display for e in rows) == ["Alix B.", "Alix P."]
+    rows = selectors.roll_call_enrolments(session.slots.get(), None)
+    assert (list(rows), rows.hidden) == ([], 2)
 
 
 @pytest.mark.django_db

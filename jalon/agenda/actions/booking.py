@@ -21,6 +21,15 @@ from .messages import contact_channels
 # --- Self-booking ------------------------------------------------------------------------------
 
 
+def _withdrew_since(person, moment) -> bool:
+    """A consent withdrawn after the link was given revokes it: the person is reconsidering what
+    the structure may do with their data, and a new link can be sent if they wish."""
+    from jalon.people.models import Consent
+
+    # Whole seconds: the link's timestamp has no fraction.
+    return Consent.objects.filter(person=person, withdrawn_at__gte=moment.replace(microsecond=0)).exists()
+
+
 def booking_subject(booker: links.Booker):
     """The structure and the file or referral a booking link stands for, or LinkError."""
     structure = Structure.objects.filter(pk=booker.structure_id).first()
@@ -32,6 +41,8 @@ def booking_subject(booker: links.Booker):
 
         person = Person.objects.owned_by(structure).filter(pk=booker.person_id).first()
         if person is None:
+            raise links.LinkError("revoque")
+        if booker.issued_at is not None and _withdrew_since(person, booker.issued_at):
             raise links.LinkError("revoque")
     elif booker.referral_id:
         referral = Referral.objects.for_structure(structure).filter(pk=booker.referral_id).first()

@@ -18,7 +18,9 @@ def take_attendance(
     """Records the roll call of a slot: enrolment id → status. Returns how many rows changed.
 
     Taken by staff of an owning structure, or by the session's peer facilitator (`peer`, no
-    account, from their link). Only people seated in the session can be marked.
+    account, from their link). Only people seated in the session can be marked, and only those
+    the marker may name: a partner's people who do not share their file with the marker's
+    structure (the peer's own structure for a peer) are marked by their own structure.
     """
     session = slot.session
     if peer is None:
@@ -29,9 +31,12 @@ def take_attendance(
     if bad:
         raise ValidationError("Choisissez présent·e, en retard, excusé·e ou absent·e pour chaque personne.")
     day = timezone.localtime(slot.starts_at).date()
+    viewer = structure if peer is None else peer.structure
     seated = {
         e.pk: e
-        for e in session.enrolments.filter(expected_on(day), pk__in=list(marks)).select_related("person")
+        for e in session.enrolments.filter(expected_on(day), pk__in=list(marks))
+        .named_for(viewer)
+        .select_related("person")
     }
     unknown = set(marks) - set(seated)
     if unknown:

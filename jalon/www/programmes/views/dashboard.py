@@ -51,7 +51,7 @@ def funnel_rows(figures) -> list[list]:
                 cell.people_completed,
                 cell.entered,
                 cell.completed,
-                cell.left,
+                cell.left_shown,
                 _percent(cell.conversion),
                 "" if cell.mean_days is None else round(cell.mean_days, 1),
                 _percent(cell.attendance_rate),

@@ -19,7 +19,9 @@ from .scoping import _fail, _found, _record_reads
 
 def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
     session = slot.session
-    enrolments = selectors.roll_call_enrolments(slot, structure)
+    enrolments = selectors.roll_call_enrolments(
+        slot, structure, on_behalf_of=peer.structure if peer is not None else None
+    )
     if request.method == "POST":
         marks = {}
         for e in enrolments:
@@ -63,6 +65,7 @@ def _roll_call(request, slot: Slot, *, structure, actor=None, peer=None):
             "choices": AttendanceStatus.choices,
             "peer": peer,
             "marked": sum(1 for e in enrolments if e.mark),
+            "hidden": enrolments.hidden,
         },
     )
 

@@ -78,7 +78,8 @@ def session_detail(request, pk: int):
             "next_slots": [slot for slot in slots if slot.ends_at >= today_start],
             "seated": seated,
             "waiting": waiting,
-            "seats_left": max(session.capacity - len(seated), 0),
+            "seats_left": max(session.capacity - len(seated) - enrolments.hidden_in(SEATED), 0),
+            "hidden": enrolments.hidden_in(SEATED),
             "attendance_rate": attendance_rate,
             "marked": marked,
             "query": query,
@@ -273,7 +274,8 @@ def session_sheet(request, pk: int):
     from weasyprint import HTML
 
     session = _session(request, pk, "attendance.take")
-    enrolments = [e for e in _session_context(request, session) if e.status in SEATED]
+    rows = _session_context(request, session)
+    enrolments = [e for e in rows if e.status in SEATED]
     html = render_to_string(
         "programmes/sheet.html",
         {
@@ -282,6 +284,8 @@ def session_sheet(request, pk: int):
             "enrolments": enrolments,
             "trainers": list(session.trainers.select_related("user", "person")),
             "structure": request.membership.structure,
+            # A partner's people who do not share their file sign on a blank line, unnamed.
+            "blank_lines": range(2 + rows.hidden_in(SEATED)),
         },
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
