@@ -160,9 +160,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.view",
         "programmes.manage",
         "attendance.take",
+        "people.erase",
     },
     Role.CASE_WORKER: {"people.view", "people.edit", "consent.edit", "attendance.take"},
-    Role.COORDINATOR: {"people.view", "people.edit", "consent.edit", "programmes.manage", "attendance.take"},
+    # Erasure (RGPD art. 17) is decided by the structure's admin or coordination, not every case worker.
+    Role.COORDINATOR: {
+        "people.view",
+        "people.edit",
+        "consent.edit",
+        "programmes.manage",
+        "attendance.take",
+        "people.erase",
+    },
     Role.TRAINER: {"people.view", "attendance.take"},
     Role.READ_ONLY: {"people.view"},
 }

@@ -1,3 +1,3 @@
-from . import agenda, programmes, referrals, referrers
+from . import agenda, privacy, programmes, referrals, referrers
 
-EXTENSIONS = [referrals, referrers, agenda, programmes]
+EXTENSIONS = [referrals, referrers, agenda, programmes, privacy]
