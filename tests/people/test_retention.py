@@ -267,3 +267,70 @@ def test_the_home_page_lists_the_files_that_will_be_anonymised(personas):
         data={"languages": "arabe"},
     )
     assert sentence not in client.get("/").content.decode()
+
+
+def test_anonymisation_reaches_what_other_apps_hold(personas):
+    from jalon.agenda.models import Appointment, Participant
+    from jalon.referrals.models import Intake, IntakeNeed, Orientation, PlanAxis
+
+    person = _old_person(personas)
+    a = personas.structure_a
+    referral = _referral(
+        a, person=person, status=ReferralStatus.WELCOMED, message="Je cherche un emploi à Brest"
+    )
+    intake = Intake.objects.create(person=person, structure=a, summary="Vit chez sa sœur, 3 enfants")
+    need = IntakeNeed.objects.create(intake=intake, domain="logement", detail="expulsion en mars")
+    PlanAxis.objects.create(person=person, structure=a, title="Trouver un logement")
+    orientation = Orientation.objects.create(
+        person=person,
+        from_structure=a,
+        target_kind="service",
+        target_label="CCAS",
+        motive="Dettes de loyer",
+        share_contact=True,
+    )
+    start = timezone.now() - timedelta(days=800)
+    appointment = Appointment.objects.create(
+        structure=a, title="Accueil", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    participant = Participant.objects.create(
+        appointment=appointment, person=person, first_name="Awa", last_name="Diallo", phone="+33612345678"
+    )
+    erasure.anonymise_person(person=person, actor=None, reason="erasure")
+    referral.refresh_from_db()
+    assert (referral.first_name, referral.phone, referral.message) == (erasure.ANONYMOUS_NAME, "", "")
+    assert referral.status == ReferralStatus.WELCOMED  # the referrer's counts keep it
+    intake.refresh_from_db()
+    need.refresh_from_db()
+    assert (intake.summary, need.detail, need.domain) == ("", "", "logement")
+    assert not PlanAxis.objects.filter(person=person).exists()
+    orientation.refresh_from_db()
+    assert orientation.motive == "" and orientation.target_label == "CCAS"
+    participant.refresh_from_db()
+    assert (participant.first_name, participant.last_name, participant.phone) == (
+        erasure.ANONYMOUS_NAME,
+        "",
+        "",
+    )
+
+
+def test_an_appointment_or_an_orientation_counts_as_a_contact(personas):
+    from jalon.agenda.models import Appointment, Participant
+    from jalon.referrals.models import Orientation
+
+    with_appointment, with_orientation, forgotten = (_old_person(personas) for _ in range(3))
+    start = timezone.now() + timedelta(days=7)  # booked, to come
+    appointment = Appointment.objects.create(
+        structure=personas.structure_a, title="Accueil", starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    Participant.objects.create(appointment=appointment, person=with_appointment, first_name="Awa")
+    Orientation.objects.create(
+        person=with_orientation,
+        from_structure=personas.structure_a,
+        target_kind="service",
+        target_label="CCAS",
+        motive="Logement",
+        share_contact=False,
+    )
+    due = set(retention.due_for_notice(personas.structure_a, timezone.now()).values_list("pk", flat=True))
+    assert due == {forgotten.pk}
