@@ -9,6 +9,7 @@ enrolments, attendance, exits, dates).
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -128,7 +129,7 @@ def erase_person(*, person: Person, structure, actor, via: str = "web") -> bool:
     the exception (the anonymisation is atomic on its own).
     """
     if person.structure_id != structure.pk:
-        raise PermissionError("Seule la structure référente peut effacer ce dossier.")
+        raise PermissionDenied("Seule la structure référente peut effacer ce dossier.")
     if person.anonymised_at is not None:
         return False
     holds = legal_holds(person)

@@ -204,3 +204,12 @@ def test_the_admin_sets_the_retention_of_the_structure(personas):
     assert response.status_code == 302
     assert Structure.objects.get(pk=personas.structure_a.pk).retention_months == 18
     assert personas.client_for(personas.case_worker_a).get(reverse("structure_settings")).status_code == 403
+
+
+def test_only_the_referent_structure_erases_even_through_the_function(personas, person_a):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        erasure.erase_person(person=person_a, structure=personas.structure_b, actor=None)
+    person_a.refresh_from_db()
+    assert person_a.anonymised_at is None
