@@ -244,7 +244,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 JALON_DORMANT_DAYS = int(os.environ.get("JALON_DORMANT_DAYS", "90"))
-JALON_RETENTION_DAYS = int(os.environ.get("JALON_RETENTION_DAYS", str(2 * 365)))
+# Default months without contact before a file is anonymised; each structure sets its own (12-36).
+JALON_RETENTION_MONTHS = int(os.environ.get("JALON_RETENTION_MONTHS", "24"))
 JALON_BENCH = env_bool("JALON_BENCH", False)
 
 # Forms: one error summary on top, radio groups as fieldsets, only errors marked (see the module).

@@ -93,6 +93,7 @@ def _people(structure, referent, count, start, prefix):
             birth_date=date(today.year - 20 - i % 40, 1 + i % 12, 1 + i % 28),
             # Some files near the retention limit, for the home page's "à faire".
             last_contact_at=timezone.now() - timedelta(days=700 if i % 3 == 0 else 1),
+            retention_notice_at=timezone.now() - timedelta(days=2) if i % 3 == 0 else None,
         )
         person.refresh_search_fields()
         people.append(person)

@@ -7,4 +7,5 @@ class AgendaConfig(AppConfig):
     verbose_name = "Permanences et rendez-vous"
 
     def ready(self):
-        from . import tasks  # noqa: F401 — registers the periodic jobs with Huey
+        from . import privacy, tasks  # noqa: F401 — registers the periodic jobs with Huey, and what
+        # this app holds about people with the retention rules (jalon.people.retention)

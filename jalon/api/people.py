@@ -1,9 +1,11 @@
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from jalon.people import actions
+from jalon.people import actions, erasure
 from jalon.people.models import Person
 from jalon.people.selectors import filter_situation, people_page
 from jalon.structures.models import Commune, Membership
@@ -136,3 +138,46 @@ def patch_person(request, person_id: int, payload: PersonPatch):
         person=person, structure=membership.structure, actor=request.user, data=data, via="api"
     )
     return person
+
+
+# --- Erasure (RGPD art. 17): kept apart from the file's other operations -------------------------
+
+
+class ErasureOut(Schema):
+    id: int
+    anonymised_at: datetime
+
+
+class ErasureRefusedOut(Schema):
+    detail: str
+    holds: list[str]
+
+
+@router.post(
+    "/{int:person_id}/erasure",
+    response={200: ErasureOut, 409: ErasureRefusedOut},
+    summary="Effacer un dossier (droit à l'oubli)",
+    description=(
+        "Anonymise le dossier : identité, contact, commune, notes et plan d'action sont effacés ; "
+        "les inscriptions, présences et sorties restent, sans nom, pour les statistiques. "
+        "Refusé (409, avec la liste des raisons) quand la loi demande de garder le dossier. "
+        "Demande un jeton en écriture et le rôle administrateur·rice ou coordinateur·rice."
+    ),
+)
+def erase_person(request, person_id: int):
+    membership = _membership(request, "people.view")
+    person = Person.objects.owned_by(membership.structure).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    if not membership.can("people.erase"):
+        raise HttpError(403, "Votre rôle ne permet pas cette action.")
+    if person.anonymised_at is None:
+        try:
+            erasure.erase_person(person=person, structure=membership.structure, actor=request.user, via="api")
+        except erasure.ErasureRefused as refused:
+            return 409, {
+                "detail": "Le dossier ne peut pas être effacé pour le moment.",
+                "holds": refused.holds,
+            }
+        person.refresh_from_db(fields=["anonymised_at"])
+    return 200, {"id": person.pk, "anonymised_at": person.anonymised_at}

@@ -148,6 +148,10 @@ class Person(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     last_contact_at = models.DateTimeField(default=timezone.now, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Retention (jalon.people.retention): when the referent was told the file will be anonymised,
+    # and when it was. A notice older than the last contact no longer counts (the file was touched).
+    retention_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 

@@ -7,4 +7,5 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Repérage et accueil"
 
     def ready(self):
-        from . import tasks  # noqa: F401 — registers the periodic jobs with Huey
+        from . import privacy, tasks  # noqa: F401 — registers the periodic jobs with Huey, and what
+        # this app holds about people with the retention rules (jalon.people.retention)

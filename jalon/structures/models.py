@@ -3,6 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -93,8 +94,13 @@ class Structure(models.Model):
     partners = models.ManyToManyField(
         "self", through="Partnership", symmetrical=False, related_name="+", blank=True
     )
-    retention_days = models.PositiveIntegerField(
-        _("durée de conservation des dossiers inactifs (jours)"), default=settings.JALON_RETENTION_DAYS
+    # Months without contact before a file is anonymised (CNIL: 2 years in the live database).
+    # Bounds in jalon.people.retention; validated there and on the settings page.
+    retention_months = models.PositiveSmallIntegerField(
+        _("durée de conservation des dossiers sans contact (mois)"),
+        default=settings.JALON_RETENTION_MONTHS,
+        validators=[MinValueValidator(12), MaxValueValidator(36)],
+        help_text=_("Entre 12 et 36 mois. La CNIL recommande 24 mois après le dernier contact."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -154,9 +160,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.view",
         "programmes.manage",
         "attendance.take",
+        "people.erase",
     },
     Role.CASE_WORKER: {"people.view", "people.edit", "consent.edit", "attendance.take"},
-    Role.COORDINATOR: {"people.view", "people.edit", "consent.edit", "programmes.manage", "attendance.take"},
+    # Erasure (RGPD art. 17) is decided by the structure's admin or coordination, not every case worker.
+    Role.COORDINATOR: {
+        "people.view",
+        "people.edit",
+        "consent.edit",
+        "programmes.manage",
+        "attendance.take",
+        "people.erase",
+    },
     Role.TRAINER: {"people.view", "attendance.take"},
     Role.READ_ONLY: {"people.view"},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from .account import profile as account_profile
 from .account import views as account
 from .home import views as home
+from .people import erasure as people_erasure
 from .people import export as people_export
 from .people import views as people
 from .structures import views as structures
@@ -23,6 +24,7 @@ urlpatterns = [
     path("personnes/<int:pk>/sensible/", people.sensitive_notes, name="person_sensitive"),
     path("personnes/<int:pk>/journal/", people.person_access_log, name="person_access_log"),
     path("personnes/<int:pk>/export/", people_export.person_export, name="person_export"),
+    path("personnes/<int:pk>/effacer/", people_erasure.person_erase, name="person_erase"),
     path("communes/suggestions/", people.commune_suggestions, name="commune_suggestions"),
     path("structure/changer/", structures.switch, name="structure_switch"),
     path("structure/", structures.settings_view, name="structure_settings"),

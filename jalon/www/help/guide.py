@@ -50,6 +50,7 @@ SECTIONS = {
     "consent_withdraw": "index#les-personnes",
     "person_sensitive": "index#les-personnes",
     "person_access_log": "index#les-personnes",
+    "person_erase": "index#les-personnes",
     "structure_settings": "index#administrer-la-structure",
     "structure_partner_add": "index#administrer-la-structure",
     "structure_members": "index#administrer-la-structure",

@@ -7,7 +7,6 @@ small counts cost a dozen round trips, most of the page), then drops the lines c
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from jalon.notifications.models import MessageStatus, OutboxMessage
 from jalon.pagination import capped_counts
+from jalon.people import retention
 from jalon.people.models import Consent, ConsentPurpose, Person
 from jalon.structures.models import Invitation
 
@@ -67,11 +67,12 @@ def people_without_consent(membership, user):
 def files_near_retention(membership, user):
     if not membership.can("people.edit"):
         return []
-    limit = timezone.now() - timedelta(days=membership.structure.retention_days - 30)
-    queryset = Person.objects.owned_by(membership.structure).filter(referent=user, last_contact_at__lt=limit)
+    # The files the daily retention job warned about (jalon.people.retention): it anonymises them
+    # 30 days after the notice unless someone records a contact.
+    queryset = retention.noticed(membership.structure).filter(referent=user)
     return [
         Counted(
-            "dossiers sans contact depuis longtemps : ils seront archivés dans moins de 30 jours",
+            "dossiers sans contact depuis longtemps : ils seront rendus anonymes dans moins de 30 jours",
             queryset,
             reverse("people_list") + "?mine=on",
             "warning",

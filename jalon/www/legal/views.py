@@ -25,7 +25,7 @@ def _publisher() -> dict:
         "director": settings.JALON_PUBLICATION_DIRECTOR,
         "host": settings.JALON_HOST_NAME,
         "security_contact": settings.JALON_SECURITY_CONTACT,
-        "retention_years": round(settings.JALON_RETENTION_DAYS / 365, 1),
+        "retention_years": round(settings.JALON_RETENTION_MONTHS / 12, 1),
     }
 
 

@@ -89,6 +89,8 @@ def person_detail(request, pk: int):
         .filter(person=person)
         .select_related("target_structure")[:10],
         "open_actions": open_actions,
+        # Erasure (jalon/www/people/erasure.py): the referent structure's admin or coordination.
+        "can_erase": own and membership.can("people.erase") and person.anonymised_at is None,
     }
     return render(request, "people/detail.html", context)
 

@@ -21,7 +21,7 @@ class StructureForm(forms.ModelForm):
             "email",
             "website",
             "description",
-            "retention_days",
+            "retention_months",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -30,13 +30,15 @@ class StructureForm(forms.ModelForm):
 
         return normalize_siret(self.cleaned_data.get("siret", ""))
 
-    def clean_retention_days(self):
-        days = self.cleaned_data["retention_days"]
-        if not 30 <= days <= 3 * 365:
-            raise forms.ValidationError(
-                "Choisissez une durée entre 30 jours et 3 ans (la CNIL recommande 2 ans)."
-            )
-        return days
+    def clean_retention_months(self):
+        from jalon.people.retention import check_retention_months
+
+        months = self.cleaned_data.get("retention_months")
+        try:
+            check_retention_months(months)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        return months
 
 
 class InvitationForm(forms.Form):
