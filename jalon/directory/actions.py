@@ -92,6 +92,16 @@ def finish_import(*, run: ImportRun, report: Report | None) -> ImportRun:
     return run
 
 
+@transaction.atomic
+def record_import(*, structure, user, filename: str, report: Report) -> ImportRun:
+    """An import done outside the screen (the demo, a command run for a structure), kept in the
+    offer's history like the screen's own."""
+    run = ImportRun.objects.create(
+        token=uuid.uuid4(), structure=structure, created_by=user, filename=filename
+    )
+    return finish_import(run=run, report=report)
+
+
 def run_import(*, run_id: int) -> ImportRun:
     """The job: import the stored file, telling how far it got. Not atomic as a whole: the
     import writes in its own transaction, and the run's state must be seen while it works."""
