@@ -489,11 +489,25 @@ def default_source(owner) -> str:
     return f"jalon-{owner.pk}"
 
 
+INDEX_BATCH = 500
 Progress = Callable[[str, int, int], None]
 
 
 def _silent(stage: str, done: int, total: int) -> None:
     pass
+
+
+def _read_workbook(content, source: str, problems: list[Problem], report: Report):
+    """The template's rows, its sheets for locating cells; header issues go to problems/notices."""
+    template = spreadsheet.read_workbook(content, source=source)
+    for issue in template.issues:
+        if issue.blocking:
+            problems.append(
+                Problem("fichier", issue.line, "", issue.message, sheet=issue.sheet, column=issue.column)
+            )
+        else:
+            report.notices.append(f"feuille « {issue.sheet} », colonne {issue.column} : {issue.message}")
+    return template.structures, template.services, template.sheets
 
 
 def import_file(name: str, content, *, owner=None, source: str = "", progress: Progress = _silent) -> Report:
@@ -505,19 +519,9 @@ def import_file(name: str, content, *, owner=None, source: str = "", progress: P
     progress("lecture", 0, 1)
     try:
         if name.lower().endswith(".xlsx"):
-            template = spreadsheet.read_workbook(content, source=source or default_source(owner))
-            structure_rows, service_rows, sheets = template.structures, template.services, template.sheets
-            for issue in template.issues:
-                if issue.blocking:
-                    sheet_problems.append(
-                        Problem(
-                            "fichier", issue.line, "", issue.message, sheet=issue.sheet, column=issue.column
-                        )
-                    )
-                else:
-                    report.notices.append(
-                        f"feuille « {issue.sheet} », colonne {issue.column} : {issue.message}"
-                    )
+            structure_rows, service_rows, sheets = _read_workbook(
+                content, source or default_source(owner), sheet_problems, report
+            )
         else:
             if not isinstance(content, bytes | bytearray):
                 content = content.read()
@@ -531,7 +535,8 @@ def import_file(name: str, content, *, owner=None, source: str = "", progress: P
     total = len(structure_rows) + len(service_rows)
     progress("vérification", 0, total)
     structures, services, problems = check(structure_rows, service_rows, sheets)
-    del structure_rows, service_rows
+    # The raw rows are no longer needed: only the validated items stay in memory for the writing.
+    del structure_rows, service_rows, content
     problems = sheet_problems + problems
     if owner is not None:
         problems += _foreign(owner, structures, services)
@@ -565,8 +570,13 @@ def import_file(name: str, content, *, owner=None, source: str = "", progress: P
                 Service, {"source": item.source, "source_id": item.id}, values, report.services
             )
             if written:
+                service.structure = parent  # its search text needs the structure's name
                 touched.append(service)
             done += 1
+            if len(touched) >= INDEX_BATCH:
+                # Indexed by batch: the written objects of a large file are not all held at once.
+                _index(touched)
+                touched = []
             if done % 200 == 0:
                 progress("écriture", done, total)
         _index(touched)
