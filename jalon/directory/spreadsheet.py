@@ -27,7 +27,6 @@ from datetime import date, datetime
 from data_inclusion.schema import v1
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from jalon.exports import FORMULA_STARTS, xlsx_cell
 
@@ -196,10 +195,11 @@ def _rows(worksheet, sheet: str, known: set[str], issues: list[Issue]):
             )
     ignore_at = next((i for i, n in names.items() if n == IGNORE), None)
     for line, row in enumerate(lines, start=2):
-        if line == 2:
-            continue  # the description row
-        if ignore_at is not None and ignore_at < len(row) and row[ignore_at]:
-            continue
+        if ignore_at is None:
+            if line == 2:
+                continue  # the description row of a sheet that lost its `__ignore__` column
+        elif ignore_at < len(row) and row[ignore_at]:
+            continue  # the description row (flagged in the template) and examples
         values = {
             names[i]: value
             for i, value in enumerate(row)
@@ -223,8 +223,6 @@ def read_workbook(content, *, source: str = "") -> Template:
     try:
         # Read-only streams the sheets: memory stays flat however long they are.
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise SpreadsheetError("Le fichier n'est pas un classeur Excel (.xlsx) lisible.") from exc
     except Exception as exc:  # noqa: BLE001 — a corrupt zip raises anything from zipfile/lxml
         raise SpreadsheetError("Le fichier n'est pas un classeur Excel (.xlsx) lisible.") from exc
     try:

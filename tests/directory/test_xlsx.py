@@ -136,6 +136,14 @@ def test_reader_skips_description_ignored_and_empty_formatted_rows():
     assert [line for line, _ in read.services] == [3]
 
 
+def test_with_an_ignore_column_only_flagged_rows_are_skipped():
+    # A producer who deleted the description row loses no data row.
+    book = load_workbook(io.BytesIO(good_workbook()))
+    book["Structures"].delete_rows(2)
+    read = spreadsheet.read_workbook(saved(book))
+    assert [(line, item["id"]) for line, item in read.structures] == [(2, "atelier-velo")]
+
+
 def test_reader_reports_a_duplicated_column_and_notes_an_extra_one():
     header = ["__ignore__", "id", "source", "date_maj", "nom", "nom", "colonne en trop"]
     content = template(
