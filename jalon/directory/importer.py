@@ -154,7 +154,7 @@ class Report:
 
     def summary(self) -> str:
         if self.problems:
-            return f"Fichier refusé : {len(self.problems)} ligne(s) à corriger, rien n'a été enregistré."
+            return f"Fichier refusé : {len(self.problems)} erreur(s) à corriger, rien n'a été enregistré."
         parts = []
         for label, counts in (("structures", self.structures), ("services", self.services)):
             parts.append(
