@@ -3,6 +3,7 @@
 import io
 import logging
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ STAGE_LABELS = {
     "écriture": "Enregistrement…",
 }
 MAX_PROBLEMS = 1000  # enough to fix a file; the count is in the summary
+# Far beyond the longest import: a run still unfinished then lost its job (a queue emptied, a
+# consumer killed mid-import — its transaction rolled back, so nothing was written).
+ABANDONED_AFTER = timedelta(hours=6)
 
 
 def _progress_key(run: ImportRun) -> str:
@@ -125,3 +129,16 @@ def run_import(*, run_id: int) -> ImportRun:
     finally:
         queue.get(key)  # removes it
     return finish_import(run=run, report=report)
+
+
+def end_abandoned_imports(now=None) -> int:
+    """End the runs whose job was lost, so their page stops waiting. Returns how many."""
+    limit = (now or timezone.now()) - ABANDONED_AFTER
+    ended = 0
+    stale = ImportRun.objects.filter(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING], created_at__lt=limit
+    ).select_related("structure", "created_by")
+    for run in stale:
+        finish_import(run=run, report=None)
+        ended += 1
+    return ended

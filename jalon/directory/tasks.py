@@ -10,6 +10,14 @@ def freshness_reminders_task() -> int:
     return freshness.remind_owners()
 
 
+@db_periodic_task(crontab(minute="17"))
+def abandoned_imports_task() -> int:
+    # Hourly: an upload whose job was lost would otherwise show "En attente" forever.
+    from .actions import end_abandoned_imports
+
+    return end_abandoned_imports()
+
+
 @db_task()
 def import_task(run_id: int) -> None:
     # An upload of the offer screen (actions.start_import): a large file would time out a page.

@@ -106,6 +106,22 @@ def test_a_job_that_breaks_ends_the_run_with_a_french_message(personas, monkeypa
     assert "dupont" not in caplog.text and "RuntimeError" in caplog.text  # no personal data in logs
 
 
+def test_a_run_whose_job_was_lost_ends_after_six_hours(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lost = actions.start_import(structure=personas.structure_a, user=None, filename="a.json", content=b"[]")
+    recent = actions.start_import(structure=personas.structure_a, user=None, filename="b.json", content=b"[]")
+    ImportRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=7))
+    assert actions.end_abandoned_imports() == 1
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert lost.status == ImportRun.Status.FAILED and "rien n'a été enregistré" in lost.summary
+    assert recent.status == ImportRun.Status.QUEUED
+    assert actions.end_abandoned_imports() == 0
+
+
 def test_another_structures_import_is_not_found(personas):
     run = actions.start_import(structure=personas.structure_a, user=None, filename="a.json", content=b"[]")
     url = reverse("directory_import_status", args=[run.token])
