@@ -14,7 +14,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from jalon.directory.actions import record_import
 from jalon.directory.importer import import_file
+from jalon.directory.models import ImportRun
 
 from . import greentech
 
@@ -467,4 +469,9 @@ def load(tally, structures: dict) -> None:
             raise ValueError("Démo de l'annuaire invalide : " + "; ".join(map(str, report.problems[:5])))
         created += report.services["created"]
         unchanged += report.services["unchanged"] + report.services["updated"]
+        owner = structures.get(owner_name)
+        if owner is not None and not ImportRun.objects.for_structure(owner).exists():
+            # One past import per owner: the offer's history and its report page have something
+            # to show (and the crawl reaches that page).
+            record_import(structure=owner, user=None, filename="offre-demo.json", report=report)
     tally.add("services de l'annuaire", created, unchanged)

@@ -1,4 +1,4 @@
-"""Import a data·inclusion dump (JSON or CSV): everything is checked before anything is written.
+"""Import a data·inclusion dump (JSON, CSV or the XLSX template): everything is checked before anything is written.
 
 A service may carry a "jalon" object with what data·inclusion has no field for — its nature
 (service, formation, initiative) and, for trainings, certification, level, duration, next
@@ -6,14 +6,17 @@ sessions, funding and Green Tech themes; it is validated like the rest and never
 
 Each item is validated with the official models (PyPI `data-inclusion-schema`, v1), then
 against Jalon's own references (INSEE codes, structures of the services). One bad line rejects
-the file, and the report lists every bad line with its number and a French reason. A valid
-file is upserted on (source, id): importing it again changes nothing.
+the file, and the report lists every bad line with its number and a French reason (for a
+workbook, every bad cell with its sheet, line and column). A valid file is upserted on
+(source, id): importing it again changes nothing. The workbook is read by `spreadsheet`, which
+turns it into the same rows as JSON and CSV.
 """
 
 import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -27,6 +30,7 @@ from django.utils import timezone
 
 from jalon.structures.models import Commune
 
+from . import spreadsheet
 from .models import DirectoryStructure, GreenTheme, Service, ServiceTheme, ServiceZone, eligibility_codes
 from .search import sync_index
 
@@ -123,11 +127,18 @@ class Problem:
     line: int
     identifier: str
     message: str
+    sheet: str = ""  # a workbook's sheet, and the column letter of the bad cell
+    column: str = ""
 
     def __str__(self):
         where = f"ligne {self.line}" if self.line else "fichier"
+        if self.sheet:
+            where = f"feuille « {self.sheet} », {where}"
+            if self.column:
+                where += f", colonne {self.column}"
         ident = f" ({self.identifier})" if self.identifier else ""
-        return f"{where}, {self.kind}{ident} : {self.message}"
+        kind = f", {self.kind}" if self.kind != "fichier" or not self.sheet else ""
+        return f"{where}{kind}{ident} : {self.message}"
 
 
 @dataclass
@@ -135,6 +146,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     structures: Counter = field(default_factory=Counter)
     services: Counter = field(default_factory=Counter)
+    notices: list[str] = field(default_factory=list)  # what was ignored, without blocking
 
     @property
     def ok(self) -> bool:
@@ -142,7 +154,7 @@ class Report:
 
     def summary(self) -> str:
         if self.problems:
-            return f"Fichier refusé : {len(self.problems)} ligne(s) à corriger, rien n'a été enregistré."
+            return f"Fichier refusé : {len(self.problems)} erreur(s) à corriger, rien n'a été enregistré."
         parts = []
         for label, counts in (("structures", self.structures), ("services", self.services)):
             parts.append(
@@ -194,10 +206,22 @@ def read(name: str, content: bytes) -> tuple[list[tuple[int, dict]], list[tuple[
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileError(f"Le fichier n'est pas du JSON valide (ligne {exc.lineno}).") from exc
+    except RecursionError as exc:
+        # Lists in lists thousands deep: no data·inclusion file looks like this.
+        raise FileError(
+            "Le fichier JSON est trop imbriqué (des listes dans des listes) : ce n'est pas le format "
+            "data·inclusion."
+        ) from exc
     if isinstance(data, dict):
         structures, services = data.get("structures", []), data.get("services", [])
         if not isinstance(structures, list) or not isinstance(services, list):
             raise FileError("« structures » et « services » doivent être des listes.")
+        if any(isinstance(item, dict) and "services" in item for item in structures):
+            # Services nested in their structure would be dropped silently by the models.
+            raise FileError(
+                "Les services sont rangés dans leurs structures : ce format imbriqué n'est pas pris en "
+                "charge. Mettez-les dans une liste « services » à part, avec « structure_id »."
+            )
     elif isinstance(data, list):
         services = [item for item in data if isinstance(item, dict) and "structure_id" in item]
         structures = [item for item in data if not (isinstance(item, dict) and "structure_id" in item)]
@@ -216,12 +240,37 @@ def _french(error: dict) -> str:
     message = MESSAGES.get(error.get("type", ""), error.get("msg", "valeur refusée"))
     if error.get("type") == "value_error":
         message = str(error.get("msg", "")).removeprefix("Value error, ") or message
+        if "email address" in message:
+            message = "adresse e-mail invalide"
+    if error.get("type") == "custom":
+        message = error["msg"]
     if error.get("type") in {"enum", "literal_error"}:
         message += f" (« {error.get('input')} »)"
     return f"{where} : {message}"
 
 
-def _validate(model, kind: str, rows, problems: list[Problem]):
+def _cell(sheet, name: str) -> dict:
+    """Where field `name` is in a workbook (sheet and column), for Problem; {} for JSON/CSV."""
+    if sheet is None:
+        return {}
+    column = sheet.columns.get(name)
+    return {"sheet": sheet.name, "column": f"{column} ({name})" if column else f"« {name} » (absente)"}
+
+
+def _extra_errors(row: dict, communes: set[str]) -> list[dict]:
+    """What the national valideur checks beyond the models, as pydantic-like errors."""
+    errors = []
+    nom = row.get("nom")
+    # A name ending with a full stop is refused ("etc." aside).
+    if isinstance(nom, str) and nom.rstrip().endswith(".") and not nom.rstrip().endswith("etc."):
+        errors.append({"loc": ("nom",), "type": "custom", "msg": "ne doit pas se terminer par un point"})
+    code = row.get("code_insee")
+    if isinstance(code, str) and len(code) == 5 and code.isalnum() and code not in communes:
+        errors.append({"loc": ("code_insee",), "type": "custom", "msg": f"commune inconnue ({code})"})
+    return errors
+
+
+def _validate(model, kind: str, rows, problems: list[Problem], communes: set[str], sheet=None):
     valid = []
     seen = set()
     for line, row in rows:
@@ -229,14 +278,27 @@ def _validate(model, kind: str, rows, problems: list[Problem]):
             problems.append(Problem(kind, line, "", "un objet JSON est attendu"))
             continue
         identifier = str(row.get("id", ""))
+        errors = []
+        item = None
         try:
             item = model.model_validate(row)
         except pydantic.ValidationError as exc:
-            problems.append(Problem(kind, line, identifier, " ; ".join(_french(e) for e in exc.errors())))
+            errors = exc.errors()
+        errors += _extra_errors(row, communes)
+        if errors:
+            if sheet is None:
+                message = " ; ".join(_french(e) for e in errors)
+                problems.append(Problem(kind, line, identifier, message))
+            else:
+                for error in errors:
+                    name = str(error["loc"][0]) if error.get("loc") else ""
+                    problems.append(Problem(kind, line, identifier, _french(error), **_cell(sheet, name)))
             continue
         key = (item.source, item.id)
         if key in seen:
-            problems.append(Problem(kind, line, identifier, "identifiant en double dans le fichier"))
+            problems.append(
+                Problem(kind, line, identifier, "identifiant en double dans le fichier", **_cell(sheet, "id"))
+            )
             continue
         seen.add(key)
         valid.append((line, item))
@@ -259,20 +321,25 @@ def _extensions(service_rows, problems: list[Problem]) -> tuple[list, dict]:
     return rows, extensions
 
 
-def check(structure_rows, service_rows) -> tuple[list, list, list[Problem]]:
+def check(structure_rows, service_rows, sheets=None) -> tuple[list, list, list[Problem]]:
+    """Validate the rows. `sheets` ({"structure": Sheet, "service": Sheet}) comes with a workbook:
+    then each bad cell is its own problem, and a service without Jalon extension keeps its own."""
     problems: list[Problem] = []
-    structures = _validate(v1.Structure, "structure", structure_rows, problems)
+    sheets = sheets if sheets is not None else {}
+    workbook = bool(sheets)
+    codes = {
+        row.get("code_insee")
+        for _, row in [*structure_rows, *service_rows]
+        if isinstance(row, dict) and isinstance(row.get("code_insee"), str)
+    }
+    communes = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
+    structures = _validate(
+        v1.Structure, "structure", structure_rows, problems, communes, sheets.get("structure")
+    )
     service_rows, extensions = _extensions(service_rows, problems)
-    services = _validate(v1.Service, "service", service_rows, problems)
-    services = [(line, item, extensions.get(line, Extension())) for line, item in services]
-    codes = {item.code_insee for _, item, *_ in structures + services if item.code_insee}
-    known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
-    for kind, items in (("structure", structures), ("service", services)):
-        for line, item, *_ in items:
-            if item.code_insee and item.code_insee not in known:
-                problems.append(
-                    Problem(kind, line, item.id, f"code_insee : commune inconnue ({item.code_insee})")
-                )
+    services = _validate(v1.Service, "service", service_rows, problems, communes, sheets.get("service"))
+    default = None if workbook else Extension()
+    services = [(line, item, extensions.get(line, default)) for line, item in services]
     in_file = {(item.source, item.id) for _, item in structures}
     wanted = {(item.source, item.structure_id) for _, item, _ in services} - in_file
     in_db = set()
@@ -284,9 +351,15 @@ def check(structure_rows, service_rows) -> tuple[list, list, list[Problem]]:
     for line, item, _ in services:
         if (item.source, item.structure_id) not in in_file | in_db:
             problems.append(
-                Problem("service", line, item.id, f"structure_id : structure inconnue ({item.structure_id})")
+                Problem(
+                    "service",
+                    line,
+                    item.id,
+                    f"structure_id : structure inconnue ({item.structure_id})",
+                    **_cell(sheets.get("service"), "structure_id"),
+                )
             )
-    problems.sort(key=lambda p: (p.kind != "structure", p.line))
+    problems.sort(key=lambda p: (p.kind != "structure", p.line, p.column))
     return structures, services, problems
 
 
@@ -406,22 +479,71 @@ def _foreign(owner, structures, services) -> list[Problem]:
     return problems
 
 
-def import_file(name: str, content: bytes, *, owner=None) -> Report:
+def default_source(owner) -> str:
+    """The source of rows that name none (the XLSX template has no such column)."""
+    if owner is None:
+        return ""
+    sources = set(DirectoryStructure.objects.owned_by(owner).values_list("source", flat=True)[:2])
+    if len(sources) == 1:
+        return sources.pop()
+    return f"jalon-{owner.pk}"
+
+
+INDEX_BATCH = 500
+Progress = Callable[[str, int, int], None]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _read_workbook(content, source: str, problems: list[Problem], report: Report):
+    """The template's rows, its sheets for locating cells; header issues go to problems/notices."""
+    template = spreadsheet.read_workbook(content, source=source)
+    for issue in template.issues:
+        if issue.blocking:
+            problems.append(
+                Problem("fichier", issue.line, "", issue.message, sheet=issue.sheet, column=issue.column)
+            )
+        else:
+            report.notices.append(f"feuille « {issue.sheet} », colonne {issue.column} : {issue.message}")
+    return template.structures, template.services, template.sheets
+
+
+def import_file(name: str, content, *, owner=None, source: str = "", progress: Progress = _silent) -> Report:
+    """Check then write a whole file. `content`: bytes, or a binary file for a workbook.
+    `progress(stage, done, total)` is told how far it got ("lecture", "vérification", "écriture")."""
     report = Report()
+    sheets = None
+    sheet_problems: list[Problem] = []
+    progress("lecture", 0, 1)
     try:
-        structure_rows, service_rows = read(name, content)
-    except FileError as exc:
+        if name.lower().endswith(".xlsx"):
+            structure_rows, service_rows, sheets = _read_workbook(
+                content, source or default_source(owner), sheet_problems, report
+            )
+        else:
+            if not isinstance(content, bytes | bytearray):
+                content = content.read()
+            structure_rows, service_rows = read(name, content)
+    except (FileError, spreadsheet.SpreadsheetError) as exc:
         report.problems.append(Problem("fichier", 0, "", str(exc)))
         return report
     if not structure_rows and not service_rows:
         report.problems.append(Problem("fichier", 0, "", "aucune structure ni aucun service dans le fichier"))
         return report
-    structures, services, problems = check(structure_rows, service_rows)
+    total = len(structure_rows) + len(service_rows)
+    progress("vérification", 0, total)
+    structures, services, problems = check(structure_rows, service_rows, sheets)
+    # The raw rows are no longer needed: only the validated items stay in memory for the writing.
+    del structure_rows, service_rows, content
+    problems = sheet_problems + problems
     if owner is not None:
         problems += _foreign(owner, structures, services)
     if problems:
         report.problems = problems
         return report
+    progress("écriture", 0, total)
     with transaction.atomic():
         by_key = {}
         for _, item in structures:
@@ -432,6 +554,8 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
                 DirectoryStructure, {"source": item.source, "source_id": item.id}, values, report.structures
             )
             by_key[(item.source, item.id)] = obj
+        done = len(structures)
+        progress("écriture", done, total)
         touched = []
         for _, item, extension in services:
             parent = by_key.get((item.source, item.structure_id)) or DirectoryStructure.objects.get(
@@ -440,11 +564,20 @@ def import_file(name: str, content: bytes, *, owner=None) -> Report:
             values = _values(Service, item, exclude=set())
             values["structure_id"] = parent.pk
             values["score_qualite"] = score_qualite.score(item)[0]
-            values.update(extension.values())
+            if extension is not None:
+                values.update(extension.values())
             service, written = _upsert(
                 Service, {"source": item.source, "source_id": item.id}, values, report.services
             )
             if written:
+                service.structure = parent  # its search text needs the structure's name
                 touched.append(service)
+            done += 1
+            if len(touched) >= INDEX_BATCH:
+                # Indexed by batch: the written objects of a large file are not all held at once.
+                _index(touched)
+                touched = []
+            if done % 200 == 0:
+                progress("écriture", done, total)
         _index(touched)
     return report

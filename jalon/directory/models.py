@@ -5,6 +5,7 @@ kind (service, training, initiative), the training details, translations and the
 structure that owns an offer (when it publishes its own).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -231,3 +232,53 @@ class ServiceTheme(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["service", "code"], name="servicetheme_unique")]
         indexes = [models.Index(fields=["code", "service"], name="servicetheme_code")]
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def for_structure(self, structure):
+        if structure is None:
+            return self.none()
+        return self.filter(structure=structure)
+
+
+class ImportRun(models.Model):
+    """A file uploaded on the offer screen, imported by a background job.
+
+    A 5 MB file timed out the web worker: the page stores the file here and a job imports it.
+    The file is kept only until the job ends; the report (summary, problems, notices) stays.
+    Progress while it runs is in the job queue's key-value store (see actions.import_progress).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    token = models.UUIDField(unique=True, editable=False)
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="directory_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(default=b"")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    accepted = models.BooleanField(default=False)
+    summary = models.TextField(blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    notices = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["structure", "-created_at"], name="importrun_structure_created")]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

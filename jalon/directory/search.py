@@ -7,6 +7,7 @@ French stop words, with plurals folded to the singular (the Snowball stemmer kee
 GIN indexes, and SQLite uses an FTS5 table filled with the Snowball French stems of the same words.
 """
 
+import functools
 import re
 
 import snowballstemmer
@@ -35,8 +36,15 @@ def prepare(text: str) -> str:
     return " ".join(_singular(w) for w in words if w not in STOP_WORDS)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    # The pure-Python stemmer is slow, and a file's descriptions repeat the same words: an import
+    # of 2,000 services spent most of its time here.
+    return _stemmer.stemWord(word)
+
+
 def stems(text: str) -> list[str]:
-    return _stemmer.stemWords(prepare(text).split())
+    return [_stem(word) for word in prepare(text).split()]
 
 
 # PostgreSQL: stored tsvectors (migration 0006) of the name and of the whole text, GIN-indexed.

@@ -2,18 +2,17 @@
 
 from data_inclusion.schema.v1 import Frais, ModeAccueil, Public, Thematique
 from django import forms
-from django.contrib import messages
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from jalon.audit.actions import record
 from jalon.audit.models import Action
-from jalon.directory import freshness, geo
+from jalon.directory import actions, freshness, geo, spreadsheet
 from jalon.directory.exporter import export_offer
-from jalon.directory.importer import import_file
-from jalon.directory.models import Service, ServiceKind, ServiceTheme
+from jalon.directory.models import ImportRun, Service, ServiceKind, ServiceTheme
 from jalon.directory.search import narrowed, search_page
+from jalon.exports import XLSX_CONTENT_TYPE as XLSX
 from jalon.referrals.models import Need
 from jalon.referrals.selectors import latest_intake
 from jalon.structures import communes
@@ -166,21 +165,22 @@ def service_finder(request, pk: int):
 
 # --- A structure's own offer -------------------------------------------------------------------
 
-MAX_UPLOAD = 10 * 1024 * 1024
+# The file waits in the database for the job: bounded, and far above a real offer's size.
+MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
     fichier = forms.FileField(
-        label="Fichier data·inclusion (JSON ou CSV)",
+        label="Fichier data·inclusion (modèle de tableur XLSX, JSON ou CSV)",
         help_text="Tout est vérifié avant d'enregistrer : une seule ligne fausse, et rien ne change.",
     )
 
     def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
         if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("Le fichier dépasse 10 Mo : découpez-le.")
-        if not upload.name.lower().endswith((".json", ".csv")):
-            raise forms.ValidationError("Choisissez un fichier .json ou .csv.")
+            raise forms.ValidationError("Le fichier dépasse 20 Mo : découpez-le.")
+        if not upload.name.lower().endswith((".xlsx", ".json", ".csv")):
+            raise forms.ValidationError("Choisissez un fichier .xlsx, .json ou .csv.")
         return upload
 
 
@@ -190,21 +190,15 @@ def directory_offer(request):
     structure = membership.structure
     can_manage = membership.can("structure.manage")
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST":
         require(request, "structure.manage")
         if form.is_valid():
             upload = form.cleaned_data["fichier"]
-            report = import_file(upload.name, upload.read(), owner=structure)
-            record(
-                action=Action.ADMIN,
-                actor=request.user,
-                structure=structure,
-                detail="import annuaire " + ("accepté" if report.ok else "refusé"),
+            # Checked and written by a job, whatever the size: one way, and no page times out.
+            run = actions.start_import(
+                structure=structure, user=request.user, filename=upload.name, content=upload.read()
             )
-            if report.ok:
-                messages.success(request, report.summary())
-                return redirect("directory_offer")
+            return redirect("directory_import_status", token=run.token)
     limit = freshness.stale_before()
     services = list(
         freshness.own_services(structure)
@@ -215,9 +209,20 @@ def directory_offer(request):
         "services": [(s, s.date_maj < limit, round((s.score_qualite or 0) * 100)) for s in services],
         "stale": sum(1 for s in services if s.date_maj < limit),
         "form": form if can_manage else None,
-        "report": report,
+        "runs": ImportRun.objects.for_structure(structure).select_related("created_by")[:5],
     }
     return render(request, "directory/offer.html", context)
+
+
+@require_GET
+def directory_import_status(request, token):
+    """A run of the offer import: progress while it works (polled by htmx), then its report."""
+    membership = require(request, "people.view")
+    run = get_object_or_404(ImportRun.objects.for_structure(membership.structure), token=token)
+    context = {"run": run, "progress": None if run.finished else actions.import_progress(run)}
+    if request.htmx:
+        return render(request, "directory/_import_status.html", context)
+    return render(request, "directory/import_status.html", context)
 
 
 @require_GET
@@ -232,5 +237,20 @@ def directory_offer_export(request):
         actor=request.user,
         structure=membership.structure,
         detail="offre data·inclusion",
+    )
+    return response
+
+
+@require_GET
+def directory_offer_export_xlsx(request):
+    """The offer in the national spreadsheet template, to correct and send to the valideur."""
+    membership = require(request, "people.view")
+    response = HttpResponse(spreadsheet.write_workbook(export_offer(membership.structure)), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="offre-data-inclusion.xlsx"'
+    record(
+        action=Action.EXPORT,
+        actor=request.user,
+        structure=membership.structure,
+        detail="offre data·inclusion (tableur)",
     )
     return response

@@ -106,6 +106,7 @@ SECTIONS = {
     "directory_search": "annuaire#chercher",
     "service_finder": "annuaire#chercher",
     "directory_offer": "annuaire#notre-offre",
+    "directory_import_status": "annuaire#notre-offre",
     "indicators": "indicateurs#ce-que-veut-dire-chaque-chiffre",
 }
 
