@@ -1,4 +1,5 @@
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -120,3 +121,10 @@ def http_error(request, exc):
     if message.startswith("Cannot parse request body"):
         message = "Le contenu envoyé n'est pas du JSON valide."
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@csrf_exempt  # answers the same 404 to any method and writes nothing
+def unknown_path(request, *args, **kwargs):
+    """Paths under /api/ that no operation matches (`/api/v1/people/abc`): JSON like the rest of
+    the API, never Django's HTML page."""
+    return JsonResponse({"detail": "Introuvable."}, status=404)

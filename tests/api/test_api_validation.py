@@ -155,3 +155,13 @@ def test_bad_query_parameters_are_a_french_422(api, url):
 )
 def test_bad_bodies_elsewhere_are_a_french_422(api, url, payload):
     assert_french_422(post(api, url, payload))
+
+
+@pytest.mark.parametrize(
+    ("method", "url"), [("get", "/api/v1/people/abc"), ("post", "/api/v1/nothing"), ("get", "/api/v9/people")]
+)
+def test_an_unknown_api_path_is_a_json_404_not_an_html_page(api, method, url):
+    response = getattr(api, method)(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Introuvable."}
