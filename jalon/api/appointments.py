@@ -17,7 +17,7 @@ from jalon.referrals.models import Referral
 
 from .auth import require_membership as _membership
 from .referrals import _messages
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Input, text
 
 router = Router(tags=["rendez-vous"])
 
@@ -37,7 +37,7 @@ class ParticipantOut(Schema):
 class AppointmentOut(Schema):
     id: int
     kind: str = Field(description="individuel ou collectif")
-    title: str
+    title: str = text(Appointment, "title")
     starts_at: datetime
     ends_at: datetime
     place_id: int | None
@@ -56,53 +56,53 @@ class AppointmentPage(Schema):
     items: list[AppointmentOut]
 
 
-class AppointmentFilters(Schema):
+class AppointmentFilters(Input):
     du: date | None = Field(None, description="Premier jour (inclus) ; par défaut aujourd'hui.")
     au: date | None = Field(None, description="Dernier jour (inclus) ; par défaut 30 jours après `du`.")
     taille: int = Field(100, ge=1, le=500)
 
 
-class AppointmentIn(Schema):
-    title: str
+class AppointmentIn(Input):
+    title: str = text(Appointment, "title")
     kind: AppointmentKind = AppointmentKind.INDIVIDUAL
     starts_at: datetime | None = Field(None, description="Sans `creneau` : début du rendez-vous.")
     duration_minutes: int = Field(45, ge=5, le=720)
     creneau: str = Field("", description="Clé d'un créneau libre (GET /creneaux) ; remplace starts_at.")
     place_id: int | None = None
-    location_note: str = ""
-    capacity: int = 1
+    location_note: str = text(Appointment, "location_note", "")
+    capacity: int = Field(1, ge=1, le=500)
     person_id: int | None = None
     referral_id: int | None = None
     invite: bool = True
 
 
-class AppointmentPatch(Schema):
+class AppointmentPatch(Input):
     """Only the fields sent change. A change of date or place is told once to the people expected."""
 
     starts_at: datetime | None = Field(None, description="Nouvelle date et heure (à venir).")
     duration_minutes: int | None = Field(None, ge=5, le=720)
-    title: str | None = None
+    title: str | None = text(Appointment, "title", None)
     place_id: int | None = Field(None, description="0 : plus de lieu.")
-    location_note: str | None = None
+    location_note: str | None = text(Appointment, "location_note", None)
     organiser_id: int | None = Field(None, description="Membre de la structure qui reçoit ; 0 : personne.")
     person_id: int | None = Field(None, description="Rendez-vous individuel : une autre personne.")
     referral_id: int | None = Field(None, description="Rendez-vous individuel : une autre demande.")
 
 
-class PastAppointmentIn(Schema):
+class PastAppointmentIn(Input):
     """A rendez-vous qui a déjà eu lieu : noté pour l'historique, aucun message n'est envoyé."""
 
-    title: str
+    title: str = text(Appointment, "title")
     starts_at: datetime
     duration_minutes: int = Field(45, ge=5, le=720)
     outcome: Outcome = Outcome.SEEN
     place_id: int | None = None
-    location_note: str = ""
+    location_note: str = text(Appointment, "location_note", "")
     person_id: int | None = None
     referral_id: int | None = None
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(Input):
     outcome: Outcome
 
 

@@ -8,12 +8,12 @@ from ninja.errors import HttpError
 from jalon import indicators
 
 from .auth import require_membership as _membership
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Input
 
 router = Router(tags=["indicateurs"])
 
 
-class PeriodIn(Schema):
+class PeriodIn(Input):
     du: date | None = Field(None, description="Premier jour inclus (par défaut : il y a 89 jours).")
     au: date | None = Field(None, description="Dernier jour inclus (par défaut : aujourd'hui).")
 

@@ -15,7 +15,7 @@ from jalon.referrals.models import Orientation, OrientationStatus, OrientationTa
 
 from .auth import require_membership as _membership
 from .referrals import _messages
-from .schemas import ErrorOut
+from .schemas import Email, ErrorOut, Input, text
 
 router = Router(tags=["orientations"])
 
@@ -42,29 +42,29 @@ class OrientationPage(Schema):
     items: list[OrientationOut]
 
 
-class OrientationFilters(Schema):
+class OrientationFilters(Input):
     cote: str = Field("envoyees", description="« envoyees » ou « recues »")
     statut: str = ""
     taille: int = Field(50, ge=1, le=200)
 
 
-class OrientationIn(Schema):
+class OrientationIn(Input):
     person_id: int
     target_kind: OrientationTarget
     target_structure_id: int | None = None
-    target_label: str = ""
-    target_email: str = ""
-    motive: str
+    target_label: str = text(Orientation, "target_label", "")
+    target_email: Email = text(Orientation, "target_email", "")
+    motive: str = text(Orientation, "motive")
     share_contact: bool = Field(description="La personne accepte que ses coordonnées soient transmises.")
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     accepted: bool
     refusal_reason: RefusalReason | None = None
-    note: str = ""
+    note: str = text(Orientation, "answer_note", "")
 
 
-class StepIn(Schema):
+class StepIn(Input):
     status: OrientationStatus = Field(description="demarree, terminee ou annulee")
 
 

@@ -12,7 +12,7 @@ from jalon.structures.models import Commune, Membership
 from jalon.structures.phones import to_e164
 
 from .auth import require_membership as _membership
-from .schemas import DuplicateOut, ErrorOut, PersonIn, PersonOut, PersonPatch
+from .schemas import DuplicateOut, ErrorOut, Input, PersonIn, PersonOut, PersonPatch
 
 router = Router(tags=["personnes"])
 
@@ -55,7 +55,7 @@ def _clean(payload: dict, structure) -> dict:
     return data
 
 
-class PeopleFilters(Schema):
+class PeopleFilters(Input):
     q: str = ""
     status: str = ""
     age: str = ""
@@ -92,24 +92,17 @@ def create_person(request, payload: PersonIn):
     data = _clean(body, membership.structure)
     if not data.get("phone") and not data.get("email"):
         raise HttpError(422, "Indiquez au moins un téléphone ou un e-mail.")
-    if not force:
-        duplicates = list(
-            actions.find_duplicates(
-                structure=membership.structure,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                birth_date=data.get("birth_date"),
-                phone=data.get("phone", ""),
-            ).values_list("pk", flat=True)[:5]
+    try:
+        person = actions.create_person_unless_duplicate(
+            structure=membership.structure,
+            actor=request.user,
+            data=data,
+            via="api",
+            consent_method=method,
+            force=force,
         )
-        if duplicates:
-            return 409, {
-                "detail": "Un dossier semblable existe déjà dans la structure.",
-                "existing_ids": duplicates,
-            }
-    person = actions.create_person(
-        structure=membership.structure, actor=request.user, data=data, via="api", consent_method=method
-    )
+    except actions.DuplicateFound as found:
+        return 409, {"detail": str(found), "existing_ids": [p.pk for p in found.people]}
     return 201, person
 
 

@@ -21,7 +21,7 @@ from jalon.programmes.models import (
 
 from .auth import require_membership as _membership
 from .referrals import _messages
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Input
 
 programmes_router = Router(tags=["programmes"])
 sessions_router = Router(tags=["programmes"])
@@ -140,7 +140,7 @@ class SessionPage(Schema):
     items: list[SessionOut]
 
 
-class SessionFilters(Schema):
+class SessionFilters(Input):
     du: date | None = Field(
         None, description="Sessions commençant ce jour ou après ; par défaut il y a 30 jours."
     )
@@ -151,7 +151,7 @@ class SessionFilters(Schema):
     taille: int = Field(100, ge=1, le=500)
 
 
-class EnrolmentIn(Schema):
+class EnrolmentIn(Input):
     session_id: int
     person_id: int
     passer_outre: bool = Field(
@@ -159,17 +159,17 @@ class EnrolmentIn(Schema):
     )
 
 
-class FinishIn(Schema):
+class FinishIn(Input):
     ended_on: date
     left_reason: LeftReason | None = Field(None, description="Vide : étape terminée ; sinon motif de départ.")
 
 
-class MarkIn(Schema):
+class MarkIn(Input):
     enrolment_id: int
     status: AttendanceStatus
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(Input):
     marks: list[MarkIn] = Field(default_factory=list)
     tous_presents: bool = Field(
         False, description="Les personnes sans présence dans `marks` sont notées présentes."

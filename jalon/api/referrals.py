@@ -13,6 +13,7 @@ from jalon.referrals import actions, selectors
 from jalon.referrals.models import (
     ClosedReason,
     Referral,
+    ReferralEvent,
     ReferralSource,
     ReferralStatus,
     Referrer,
@@ -21,7 +22,7 @@ from jalon.referrals.selectors import keyset_after, keyset_cursor
 from jalon.structures.models import Commune
 
 from .auth import require_membership as _membership
-from .schemas import ErrorOut
+from .schemas import Email, ErrorOut, Input, text
 
 router = Router(tags=["repérage"])
 
@@ -57,7 +58,7 @@ class ReferralPage(Schema):
     suivant: str | None
 
 
-class ReferralFilters(Schema):
+class ReferralFilters(Input):
     statut: str = Field(
         "", description="Vide : à traiter (nouvelle, contactée, rendez-vous) ; « toutes » ; ou un statut."
     )
@@ -66,22 +67,22 @@ class ReferralFilters(Schema):
     taille: int = Field(50, ge=1, le=200)
 
 
-class ReferralIn(Schema):
-    first_name: str
-    last_name: str = ""
+class ReferralIn(Input):
+    first_name: str = text(Referral, "first_name")
+    last_name: str = text(Referral, "last_name", "")
     phone: str = ""
-    email: str = ""
+    email: Email = text(Referral, "email", "")
     commune: str | None = Field(None, description="Code INSEE")
-    needs: list[str] = []
-    message: str = ""
+    needs: list[str] = Field([], max_length=20)
+    message: str = text(Referral, "message", "")
     referrer_id: int | None = None
     contact_consent: bool = Field(description="La personne accepte d'être contactée (obligatoire).")
 
 
-class ReferralPatch(Schema):
+class ReferralPatch(Input):
     status: ReferralStatus
     closed_reason: ClosedReason | None = None
-    note: str = ""
+    note: str = text(ReferralEvent, "note", "")
 
 
 def _messages(exc: ValidationError) -> str:

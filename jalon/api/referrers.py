@@ -16,7 +16,7 @@ from jalon.structures.models import Commune
 
 from .auth import require_membership as _membership
 from .referrals import _messages
-from .schemas import ErrorOut
+from .schemas import Email, ErrorOut, Input, text
 
 router = Router(tags=["relais"])
 
@@ -69,7 +69,7 @@ class ReferrerPage(Schema):
     suivant: int | None = Field(None, description="Passez-le en `apres` pour la page suivante.")
 
 
-class ReferrerFilters(Schema):
+class ReferrerFilters(Input):
     etat: str = Field("", description="« actif », « sommeil » ou vide")
     type: str = Field("", description="Type de relais (commerce, bailleur…)")
     q: str = Field("", description="Début ou partie du nom")
@@ -77,26 +77,26 @@ class ReferrerFilters(Schema):
     taille: int = Field(50, ge=1, le=200)
 
 
-class ReferrerIn(Schema):
-    name: str
+class ReferrerIn(Input):
+    name: str = text(Referrer, "name")
     kind: ReferrerKind
-    contact_name: str = ""
+    contact_name: str = text(Referrer, "contact_name", "")
     contact_phone: str = ""
-    contact_email: str = ""
-    address: str = ""
+    contact_email: Email = text(Referrer, "contact_email", "")
+    address: str = text(Referrer, "address", "")
     commune: str | None = Field(None, description="Code INSEE")
-    notes: str = ""
+    notes: str = text(Referrer, "notes", "")
 
 
-class ReferrerPatch(Schema):
-    name: str | None = None
+class ReferrerPatch(Input):
+    name: str | None = text(Referrer, "name", None)
     kind: ReferrerKind | None = None
-    contact_name: str | None = None
+    contact_name: str | None = text(Referrer, "contact_name", None)
     contact_phone: str | None = None
-    contact_email: str | None = None
-    address: str | None = None
+    contact_email: Email | None = text(Referrer, "contact_email", None)
+    address: str | None = text(Referrer, "address", None)
     commune: str | None = Field(None, description="Code INSEE")
-    notes: str | None = None
+    notes: str | None = text(Referrer, "notes", None)
     is_active: bool | None = None
 
 

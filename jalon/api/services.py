@@ -13,6 +13,7 @@ from jalon.directory.search import narrowed, search_page
 from jalon.structures.models import Commune
 
 from .auth import require_membership as _membership
+from .schemas import Input
 
 router = Router(tags=["annuaire"])
 
@@ -54,7 +55,7 @@ class ServicePage(Schema):
     suivant: str | None
 
 
-class ServiceFilters(Schema):
+class ServiceFilters(Input):
     q: str = Field("", description="Mots cherchés (accents, majuscules et pluriels indifférents)")
     commune: str = Field(
         "", description="Code INSEE : seulement les services dont la zone couvre cette commune"

@@ -1,7 +1,9 @@
 """Writes on person files. Each one is atomic and leaves an audit event and a timeline line."""
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -54,6 +56,62 @@ def find_duplicates(
     if exclude_pk:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.order_by("pk")
+
+
+class DuplicateFound(Exception):
+    """A similar file exists in the structure: the caller shows it and asks for confirmation."""
+
+    def __init__(self, people: list[Person]):
+        super().__init__("Un dossier semblable existe déjà dans la structure.")
+        self.people = people
+
+
+def _lock_identity(*, structure, first_name: str, last_name: str, birth_date=None, phone: str = "") -> None:
+    """Serialise the creators of the same person in a structure until their transaction ends.
+
+    Checking for a duplicate and then inserting is a race: five identical requests at once all
+    found nothing and all inserted. A unique constraint cannot say "same name and birth date, or
+    same phone", and staff may knowingly create a look-alike (`force`), so each criterion of
+    find_duplicates gets a PostgreSQL transaction-level advisory lock: creators of one person wait
+    for each other, creators of different people do not. Locks are taken in a fixed order, so two
+    requests sharing both keys cannot deadlock. SQLite needs none: its write transactions are
+    IMMEDIATE (settings.py), so they already run one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = []
+    if birth_date:
+        keys.append(f"person:{structure.pk}:name:{normalize(f'{last_name} {first_name}')}:{birth_date}")
+    if phone:
+        keys.append(f"person:{structure.pk}:phone:{phone}")
+    # pg_advisory_xact_lock takes a signed 64-bit key: the first 8 bytes of a digest of the text.
+    numbers = sorted(
+        int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        for key in keys
+    )
+    with connection.cursor() as cursor:
+        for number in numbers:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+@transaction.atomic
+def create_person_unless_duplicate(
+    *, structure, actor, data: dict, via: str = "web", consent_method: str | None = None, force: bool = False
+) -> Person:
+    """The one way pages and API create a file from a form: the duplicate check and the insert
+    hold together under concurrency. Raises DuplicateFound unless `force`."""
+    identity = {
+        "first_name": data["first_name"],
+        "last_name": data["last_name"],
+        "birth_date": data.get("birth_date"),
+        "phone": data.get("phone", ""),
+    }
+    _lock_identity(structure=structure, **identity)
+    if not force:
+        duplicates = list(find_duplicates(structure=structure, **identity)[:5])
+        if duplicates:
+            raise DuplicateFound(duplicates)
+    return create_person(structure=structure, actor=actor, data=data, via=via, consent_method=consent_method)
 
 
 def _timeline(person, *, kind, label, actor, structure):

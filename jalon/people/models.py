@@ -309,7 +309,10 @@ class SensitiveNote(models.Model):
     """Health data (CNIL): encrypted at rest, read on a need-to-know basis, every read audited."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sensitive_notes")
-    category = models.CharField(_("catégorie"), max_length=10, choices=SensitiveCategory.choices)
+    # The category is health data too ("santé" next to a name says enough): encrypted like the
+    # text, so nothing can filter or count notes by category in the database. Read and write it
+    # through `category`; `SensitiveNote(category=…)` works as for a field.
+    category_ciphertext = models.TextField(editable=False)
     ciphertext = models.TextField(editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -326,6 +329,20 @@ class SensitiveNote(models.Model):
 
     def set_text(self, text: str) -> None:
         self.ciphertext = crypto.encrypt(text)
+
+    @property
+    def category(self) -> str:
+        return crypto.decrypt(self.category_ciphertext) if self.category_ciphertext else ""
+
+    @category.setter
+    def category(self, value: str) -> None:
+        if value not in SensitiveCategory.values:
+            raise ValueError(f"Catégorie de note sensible inconnue : {value!r}.")
+        self.category_ciphertext = crypto.encrypt(str(value))
+
+    def get_category_display(self) -> str:
+        category = self.category
+        return str(SensitiveCategory(category).label) if category else ""
 
 
 class PersonEvent(models.Model):

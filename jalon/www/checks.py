@@ -5,9 +5,10 @@ encryption-key check runs on every start, so a wrong key fails at once and not a
 first sensitive note.
 """
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.db import DatabaseError, connections
 from django.utils.module_loading import import_string
 
 from jalon.notifications.sms import BaseBackend
@@ -63,6 +64,53 @@ def encryption_key_errors(keys) -> list[Error]:
 @register(Tags.security)
 def check_encryption_keys(app_configs, **kwargs):
     return encryption_key_errors(getattr(settings, "JALON_ENCRYPTION_KEYS", []))
+
+
+def keys_open_notes_errors(alias: str = "default") -> list[Error]:
+    """A key of the right shape may still be the wrong one (another instance's, or the old one
+    removed before `jalon rotate-keys` ran): the oldest and the newest note must open, text and
+    category, or every sensitive-note page would fail."""
+    from jalon.people import crypto
+    from jalon.people.models import SensitiveNote
+
+    notes = SensitiveNote.objects.using(alias).only("pk", "ciphertext", "category_ciphertext")
+    try:
+        sample = {
+            note.pk: note for note in (notes.order_by("pk").first(), notes.order_by("-pk").first()) if note
+        }
+    except DatabaseError:
+        # Tables not created or not migrated yet (the check runs before `migrate`): nothing to open.
+        return []
+    for note in sample.values():
+        try:
+            crypto.decrypt(note.ciphertext)
+            if note.category_ciphertext:
+                crypto.decrypt(note.category_ciphertext)
+        except InvalidToken:
+            # Never name the person nor print the key: only the note's number.
+            return [
+                Error(
+                    f"JALON_ENCRYPTION_KEYS n'ouvre pas les notes sensibles déjà enregistrées "
+                    f"(note n° {note.pk}) : ce n'est pas la clé qui les a chiffrées.",
+                    hint="Remettez la clé d'origine (en première position pour chiffrer avec "
+                    "une nouvelle clé, l'ancienne gardée derrière), puis `jalon rotate-keys`.",
+                    id="jalon.E003",
+                )
+            ]
+    return []
+
+
+@register(Tags.security, Tags.database)
+def check_keys_open_notes(app_configs, databases=None, **kwargs):
+    # Database checks run with `migrate`, and with `check --database default` (docs/deploiement.md:
+    # at every start, before gunicorn and the job consumer).
+    if not databases or encryption_key_errors(getattr(settings, "JALON_ENCRYPTION_KEYS", [])):
+        return []
+    errors = []
+    for alias in databases:
+        if alias in connections:
+            errors += keys_open_notes_errors(alias)
+    return errors
 
 
 @register(Tags.security, deploy=True)

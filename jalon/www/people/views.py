@@ -102,23 +102,17 @@ def person_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in actions.EDITABLE_FIELDS}
-        if not form.cleaned_data.get("confirm_new"):
-            duplicates = list(
-                actions.find_duplicates(
-                    structure=structure,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_date=data.get("birth_date"),
-                    phone=data.get("phone", ""),
-                )[:5]
-            )
-        if not duplicates:
-            person = actions.create_person(
+        try:
+            person = actions.create_person_unless_duplicate(
                 structure=structure,
                 actor=request.user,
                 data=data,
                 consent_method=form.cleaned_data["consent_method"],
+                force=bool(form.cleaned_data.get("confirm_new")),
             )
+        except actions.DuplicateFound as found:
+            duplicates = found.people
+        else:
             messages.success(request, "Le dossier est créé.")
             return redirect("person_detail", pk=person.pk)
         form.data = form.data.copy()

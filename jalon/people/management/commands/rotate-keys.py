@@ -12,9 +12,13 @@ class Command(BaseCommand):
         count = 0
         with transaction.atomic():
             for note in (
-                SensitiveNote.objects.select_for_update().only("pk", "ciphertext").iterator(chunk_size=500)
+                SensitiveNote.objects.select_for_update()
+                .only("pk", "ciphertext", "category_ciphertext")
+                .iterator(chunk_size=500)
             ):
+                # The category is encrypted like the text: both move to the newest key.
                 note.ciphertext = crypto.rotate(note.ciphertext)
-                note.save(update_fields=["ciphertext"])
+                note.category_ciphertext = crypto.rotate(note.category_ciphertext)
+                note.save(update_fields=["ciphertext", "category_ciphertext"])
                 count += 1
         self.stdout.write(self.style.SUCCESS(f"{count} note(s) rechiffrée(s) avec la clé la plus récente."))
