@@ -142,3 +142,14 @@ def ago(value, now=None) -> str:
     if value > now:
         return f"dans {timeuntil(value, now, depth=1)}"
     return f"il y a {timesince(value, now, depth=1)}"
+
+
+# Before a vowel or a mute h, "de" elides: "le dossier d'Antoinette", "le parcours de Karim".
+# Not before y: "de Yann", "de Yasmine" (Yves would elide; the rarer case is left).
+_ELIDES = set("aeiouhàâäéèêëîïôöùûüœæAEIOUHÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+
+
+def of(name) -> str:
+    """ "de Karim" / "d'Antoinette" (a name starting with h is taken as mute, as most are)."""
+    name = str(name)
+    return f"d'{name}" if name[:1] in _ELIDES else f"de {name}"

@@ -6,6 +6,7 @@
 {{ session.starts_on|date_fr:"l j F Y" }}          lundi 1er février 2027
 {{ referral.created_at|ago }}                      il y a 3 semaines, à l'instant
 {{ label|gendered:e.person }}                      présent·e → présent / présente
+{{ person.full_name|de }}                          de Karim DURAND / d'Antoinette BARON
 """
 
 from django import template
@@ -41,3 +42,9 @@ def date_fr(value, format_string: str = "j F Y") -> str:
 @register.filter(expects_localtime=True, is_safe=False)
 def ago(value) -> str:
     return text.ago(value)
+
+
+@register.filter(name="de")
+def of_filter(name) -> str:
+    """ "de Karim" or "d'Antoinette": the preposition, elided before a vowel."""
+    return text.of(name)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from jalon.people.models import Person
 from jalon.structures.models import Role
+from jalon.text import of
 
 from ..factories import MembershipFactory
 from .conftest import assert_no_horizontal_scroll, check_page, fill_new_person, login
@@ -117,7 +118,7 @@ def test_duplicate_phone_warns_and_links_to_existing_file(page, live_server, per
 
     warning = page.get_by_role("alert").filter(has_text="peut-être déjà suivie")
     expect(warning).to_be_visible()
-    link = warning.get_by_role("link", name=f"Ouvrir le dossier de {person_a.full_name}")
+    link = warning.get_by_role("link", name=f"Ouvrir le dossier {of(person_a.full_name)}")
     expect(link).to_have_attribute("href", f"/personnes/{person_a.pk}/")
     check_page(page)
     assert Person.objects.count() == 1  # nothing written

@@ -342,3 +342,20 @@ def test_departure_reason_agrees_with_the_person(gender, word):
     enrolment = Enrolment(person=person, status="partie", left_reason="reorientee")
     assert enrolment.left_reason_label == f"{word} vers un autre acteur"
     assert Enrolment(person=person, status="partie", left_reason="sante").left_reason_label == "santé"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Karim DURAND", "de Karim DURAND"),
+        ("Antoinette BARON", "d'Antoinette BARON"),
+        ("Élodie MARTIN", "d'Élodie MARTIN"),
+        ("Hélène ROUX", "d'Hélène ROUX"),
+        ("Yasmine", "de Yasmine"),
+        ("", "de "),
+    ],
+)
+def test_de_elides_before_a_vowel(name, expected):
+    from jalon.text import of
+
+    assert of(name) == expected
