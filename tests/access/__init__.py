@@ -1,3 +1,3 @@
-from . import agenda, privacy, programmes, referrals, referrers, rights
+from . import agenda, directory, privacy, programmes, referrals, referrers, rights
 
-EXTENSIONS = [referrals, referrers, agenda, programmes, rights, privacy]
+EXTENSIONS = [referrals, referrers, agenda, programmes, rights, privacy, directory]
