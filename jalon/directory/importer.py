@@ -47,15 +47,8 @@ SKIP = {
     "search_name",
     "search_body",
 }
-LIST_FIELDS = {
-    "thematiques",
-    "publics",
-    "modes_accueil",
-    "zone_eligibilite",
-    "modes_mobilisation",
-    "mobilisable_par",
-    "reseaux_porteurs",
-}
+# The data·inclusion fields that hold lists: one definition, with the spreadsheet reader.
+LIST_FIELDS = spreadsheet.LIST_FIELDS
 # Pydantic's error types, in the words of the people who fix the file.
 MESSAGES = {
     "missing": "champ obligatoire absent",
