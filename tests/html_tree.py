@@ -1,5 +1,6 @@
 """A small HTML tree for tests that look at structure (fieldsets, links, focus targets)."""
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -75,3 +76,12 @@ def parse(html: str) -> Node:
     builder = _Builder()
     builder.feed(html)
     return builder.root
+
+
+# A src or href that leaves the site (absolute or protocol-relative): the pages load nothing from
+# another host. Checked on addresses, never on letters such as "cdn" that a random token may hold.
+OFFSITE_ADDRESS = re.compile(r'(?:src|href)=["\'](?:https?:)?//')
+
+
+def offsite_addresses(html: str) -> list[str]:
+    return OFFSITE_ADDRESS.findall(html)
